@@ -1,0 +1,60 @@
+"""Settings: one typed object built from MOOT_* environment variables and CLI flags.
+
+It is passed in to whatever needs it; nothing reads it as a module global.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_URL = "sqlite:///moot.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MOOT_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    db_url: str = DEFAULT_DB_URL
+    public_url: str | None = Field(
+        default=None,
+        description="Base of the URLs moot hands out (api_url, join_url, start_url); "
+        "defaults to http://{host}:{port}.",
+    )
+    credentials_file: Path | None = Field(
+        default=None,
+        description="Where the demo credentials are written; defaults to beside the SQLite file.",
+    )
+    sqlite_synchronous: Literal["normal", "full"] = Field(
+        default="normal",
+        description="normal: every acknowledged write survives a crash of the moot process; "
+        "full: it also survives an operating-system crash or power loss, at a cost in throughput.",
+    )
+    access_token_ttl: int = 3600
+    zak_ttl: int = 7200
+    log_level: str = "info"
+
+    bootstrap_account_id: str | None = None
+    bootstrap_client_id: str | None = None
+    bootstrap_client_secret: str | None = None
+    bootstrap_user_email: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
+
+    @property
+    def credentials_path(self) -> Path:
+        if self.credentials_file is not None:
+            return self.credentials_file
+        if self.db_url.startswith("sqlite:///") and self.db_url != "sqlite:///:memory:":
+            db = Path(self.db_url.removeprefix("sqlite:///"))
+            return db.with_name(db.stem + ".credentials.json")
+        return Path("moot.credentials.json")

@@ -1,0 +1,1 @@
+"""Pure Python domain: Zoom's rules, no web framework and no SQL."""

@@ -1,0 +1,89 @@
+"""Accounts and the OAuth apps that act on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+ALL_SCOPES: tuple[str, ...] = (
+    "meeting:read",
+    "meeting:read:admin",
+    "meeting:write",
+    "meeting:write:admin",
+    "user:read",
+    "user:read:admin",
+    "user:write",
+    "user:write:admin",
+    "meeting:write:meeting",
+    "meeting:write:meeting:admin",
+    "meeting:read:meeting",
+    "meeting:read:meeting:admin",
+    "meeting:update:meeting",
+    "meeting:update:meeting:admin",
+    "meeting:delete:meeting",
+    "meeting:delete:meeting:admin",
+    "meeting:update:status",
+    "meeting:update:status:admin",
+    "meeting:read:list_meetings",
+    "meeting:read:list_meetings:admin",
+    "meeting:write:registrant",
+    "meeting:write:registrant:admin",
+    "meeting:read:list_registrants",
+    "meeting:read:list_registrants:admin",
+    "meeting:update:registrant_status",
+    "meeting:update:registrant_status:admin",
+    "meeting:read:registrant",
+    "meeting:read:registrant:admin",
+    "meeting:delete:registrant",
+    "meeting:delete:registrant:admin",
+    "meeting:read:invitation",
+    "meeting:read:invitation:admin",
+    "meeting:read:past_meeting",
+    "meeting:read:past_meeting:admin",
+    "meeting:read:list_past_instances",
+    "meeting:read:list_past_instances:admin",
+    "meeting:read:list_past_participants",
+    "meeting:read:list_past_participants:admin",
+    "user:read:user",
+    "user:read:user:admin",
+    "user:read:list_users:admin",
+    "user:write:user:admin",
+)
+
+
+class Plan(StrEnum):
+    FREE = "free"
+    PRO = "pro"
+    BUSINESS = "business"
+
+
+class AppType(StrEnum):
+    SERVER_TO_SERVER = "s2s"
+
+
+@dataclass(slots=True)
+class Account:
+    id: str
+    name: str
+    plan: Plan
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class App:
+    client_id: str
+    account_id: str
+    user_id: str
+    name: str
+    type: AppType
+    secret_hash: str
+    created_at: datetime
+    scopes: tuple[str, ...] = field(default=ALL_SCOPES)
+
+
+def account_number(account_id: str) -> int:
+    """A stable 8-digit account number derived from the account id (Zoom shows both)."""
+    import hashlib
+
+    return 10_000_000 + int.from_bytes(hashlib.sha256(account_id.encode()).digest()[:4]) % 90_000_000

@@ -1,0 +1,141 @@
+"""Zoom's wire errors: one class per error, carrying HTTP status, Zoom code and message.
+
+Services raise these; the API renders them as ``{"code", "message"}`` (plus ``errors[]`` for code 300).
+OAuth errors are a family of their own, rendered as ``{"reason", "error"}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class ZoomError(Exception):
+    status: ClassVar[int] = 400
+    code: ClassVar[int] = 300
+    template: ClassVar[str] = "Validation Failed."
+
+    def __init__(self, **params: Any) -> None:
+        self.message = self.template.format(**params) if params else self.template
+        super().__init__(self.message)
+
+    def body(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message}
+
+
+class ValidationFailed(ZoomError):
+    """400/300 with ``errors[{field, message}]``."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__()
+        self.errors = errors
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "errors": [{"field": e.field, "message": e.message} for e in self.errors],
+        }
+
+
+class InvalidJsonBody(ZoomError):
+    template = "Request Body should be a valid JSON object."
+
+
+class InvalidAccessToken(ZoomError):
+    status = 401
+    code = 124
+    template = "Invalid access token."
+
+
+class AccessTokenExpired(ZoomError):
+    status = 401
+    code = 124
+    template = "Access token is expired."
+
+
+class UserNotFound(ZoomError):
+    status = 404
+    code = 1001
+    template = "User does not exist: {user_id}."
+
+
+class EmailAlreadyUsed(ZoomError):
+    status = 409
+    code = 1005
+    template = 'Email "{email}" has already been used.'
+
+
+class MeetingNotFound(ZoomError):
+    status = 404
+    code = 3001
+    template = "Meeting does not exist: {meeting_id}."
+
+
+class InstantMeetingScheduleFor(ZoomError):
+    code = 3000
+    template = "Instant meetings do not support the schedule_for parameter."
+
+
+class ScheduleForInvalid(ZoomError):
+    code = 300
+    template = "The value that you entered for the schedule_for field is invalid. Enter a valid value and try again."
+
+
+class RouteNotFound(ZoomError):
+    status = 404
+    code = 404
+    template = "The requested resource was not found."
+
+
+class MethodNotAllowed(ZoomError):
+    status = 405
+    code = 405
+    template = "Method Not Allowed."
+
+
+class RequestTooLarge(ZoomError):
+    status = 413
+    code = 413
+    template = "Request Body is too large."
+
+
+class InternalError(ZoomError):
+    status = 500
+    code = 500
+    template = "An internal error occurred. Please try again later."
+
+
+class OAuthError(Exception):
+    """Token-endpoint errors: ``{"reason": ..., "error": ...}``."""
+
+    def __init__(self, status: int, error: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.error = error
+        self.reason = reason
+
+    def body(self) -> dict[str, Any]:
+        return {"reason": self.reason, "error": self.error}
+
+
+def invalid_client() -> OAuthError:
+    return OAuthError(401, "invalid_client", "Invalid client_id or client_secret")
+
+
+def unsupported_grant_type() -> OAuthError:
+    return OAuthError(400, "unsupported_grant_type", "Unsupported grant type")
+
+
+def missing_grant_type() -> OAuthError:
+    return OAuthError(400, "invalid_request", "Missing grant type")
+
+
+def invalid_account_id() -> OAuthError:
+    return OAuthError(400, "invalid_request", "Invalid account_id")

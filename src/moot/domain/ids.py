@@ -1,0 +1,61 @@
+"""Identifiers and secrets shaped like Zoom's."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import string
+
+_ALNUM = string.ascii_letters + string.digits
+
+
+def meeting_number() -> int:
+    """A meeting number of 10 or 11 digits, like Zoom's (e.g. 83394258138); never starts with 0."""
+    return secrets.randbelow(99_000_000_000 - 1_000_000_000) + 1_000_000_000
+
+
+def meeting_uuid() -> str:
+    """Base64 of 16 random bytes: 24 characters ending ``==``; may contain ``/`` and ``+``."""
+    return base64.b64encode(secrets.token_bytes(16)).decode("ascii")
+
+
+def user_id() -> str:
+    """22-character base64url, like ``rVaXfy_PRLOoBX2LOdUxdw``."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(16)).decode("ascii").rstrip("=")
+
+
+account_id = user_id
+
+
+def client_id() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(15)).decode("ascii")
+
+
+def client_secret() -> str:
+    return "".join(secrets.choice(_ALNUM) for _ in range(32))
+
+
+def passcode() -> str:
+    """Six mixed alphanumerics, like ``6xTgtV``."""
+    while True:
+        value = "".join(secrets.choice(_ALNUM) for _ in range(6))
+        if not value.isdigit() and not value.isalpha():
+            return value
+
+
+def numeric_passcode() -> str:
+    """Six digits, for H.323/SIP and telephone joiners (``068699``)."""
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def encrypted_passcode() -> str:
+    """The ``pwd`` value of a join URL: 30 characters and ``.1``."""
+    return "".join(secrets.choice(_ALNUM) for _ in range(30)) + ".1"
+
+
+def personal_meeting_id() -> int:
+    return secrets.randbelow(9_000_000_000) + 1_000_000_000
+
+
+def tracking_id() -> str:
+    return "v=2.0;clid=moot;rid=WEB_" + secrets.token_hex(16)

@@ -1,0 +1,32 @@
+"""Zoom's time formats: every instant goes out as ``YYYY-MM-DDTHH:MM:SSZ`` (UTC, no milliseconds)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+
+
+def format_zoom(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_zoom(value: str) -> datetime:
+    """Parse a stored ``…Z`` instant."""
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def parse_start_time(value: str, local_zone: tzinfo) -> datetime | None:
+    """A ``start_time`` as Zoom reads it: ``…Z`` (or an offset) is absolute; without one it is local
+    time in ``local_zone``. Fractions of a second are dropped. None when unreadable."""
+    text = value.strip()
+    if len(text) < 16 or len(text) > 40 or text[10] not in "T ":
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=local_zone)
+    try:
+        return parsed.astimezone(UTC).replace(microsecond=0)
+    except (OverflowError, ValueError):
+        return None

@@ -1,0 +1,207 @@
+"""Rows <-> domain objects, and the meeting-list query, shared by every SQL backend.
+
+Instants are stored as ``YYYY-MM-DDTHH:MM:SSZ`` text (sortable and identical on both databases);
+what no query filters on lives in a JSON ``doc`` column.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import orjson
+
+from moot.domain.accounts import Account, App, AppType, Plan
+from moot.domain.listing import HISTORY_WINDOW, ListType, MeetingQuery
+from moot.domain.meetings import Meeting, MeetingStatus, MeetingType, Passcodes
+from moot.domain.times import format_zoom, parse_zoom
+from moot.domain.users import User, UserStatus, UserType
+
+ACCOUNT_COLUMNS = "id, name, plan, created_at"
+USER_COLUMNS = "id, account_id, email, email_lower, status, created_at, doc"
+APP_COLUMNS = "client_id, account_id, user_id, created_at, doc"
+MEETING_COLUMNS = "id, account_id, host_id, type, status, sort_time, end_time, expires_at, created_at, deleted_at, doc"
+
+
+def _opt_time(value: datetime | None) -> str | None:
+    return format_zoom(value) if value is not None else None
+
+
+def _parse_opt(value: str | None) -> datetime | None:
+    return parse_zoom(value) if value is not None else None
+
+
+def account_row(account: Account) -> tuple[Any, ...]:
+    return (account.id, account.name, account.plan.value, format_zoom(account.created_at))
+
+
+def account_from_row(row: Any) -> Account:
+    return Account(id=row[0], name=row[1], plan=Plan(row[2]), created_at=parse_zoom(row[3]))
+
+
+def user_row(user: User) -> tuple[Any, ...]:
+    doc = {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "display_name": user.display_name,
+        "type": int(user.type),
+        "role_id": user.role_id,
+        "pmi": user.pmi,
+        "timezone": user.timezone,
+        "language": user.language,
+        "password_hash": user.password_hash,
+    }
+    return (
+        user.id,
+        user.account_id,
+        user.email,
+        user.email.lower(),
+        user.status.value,
+        format_zoom(user.created_at),
+        orjson.dumps(doc).decode(),
+    )
+
+
+def user_from_row(row: Any) -> User:
+    doc = orjson.loads(row[6])
+    return User(
+        id=row[0],
+        account_id=row[1],
+        email=row[2],
+        status=UserStatus(row[4]),
+        created_at=parse_zoom(row[5]),
+        first_name=doc["first_name"],
+        last_name=doc["last_name"],
+        display_name=doc["display_name"],
+        type=UserType(doc["type"]),
+        role_id=doc["role_id"],
+        pmi=doc["pmi"],
+        timezone=doc["timezone"],
+        language=doc["language"],
+        password_hash=doc.get("password_hash"),
+    )
+
+
+def app_row(app: App) -> tuple[Any, ...]:
+    doc = {"name": app.name, "type": app.type.value, "secret_hash": app.secret_hash, "scopes": list(app.scopes)}
+    return (app.client_id, app.account_id, app.user_id, format_zoom(app.created_at), orjson.dumps(doc).decode())
+
+
+def app_from_row(row: Any) -> App:
+    doc = orjson.loads(row[4])
+    return App(
+        client_id=row[0],
+        account_id=row[1],
+        user_id=row[2],
+        created_at=parse_zoom(row[3]),
+        name=doc["name"],
+        type=AppType(doc["type"]),
+        secret_hash=doc["secret_hash"],
+        scopes=tuple(doc["scopes"]),
+    )
+
+
+def meeting_row(meeting: Meeting) -> tuple[Any, ...]:
+    doc = {
+        "uuid": meeting.uuid,
+        "host_email": meeting.host_email,
+        "topic": meeting.topic,
+        "start_time": _opt_time(meeting.start_time),
+        "duration": meeting.duration,
+        "timezone": meeting.timezone,
+        "agenda": meeting.agenda,
+        "password": meeting.passcodes.password,
+        "h323_password": meeting.passcodes.h323_password,
+        "pstn_password": meeting.passcodes.pstn_password,
+        "encrypted_password": meeting.passcodes.encrypted_password,
+        "settings": meeting.settings,
+        "pre_schedule": meeting.pre_schedule,
+        "recurrence": meeting.recurrence,
+        "tracking_fields": meeting.tracking_fields,
+        "assistant_id": meeting.assistant_id,
+        "pmi": meeting.pmi,
+    }
+    return (
+        meeting.id,
+        meeting.account_id,
+        meeting.host_id,
+        int(meeting.type),
+        meeting.status.value,
+        format_zoom(meeting.sort_time),
+        format_zoom(meeting.end_time),
+        _opt_time(meeting.expires_at),
+        format_zoom(meeting.created_at),
+        _opt_time(meeting.deleted_at),
+        orjson.dumps(doc).decode(),
+    )
+
+
+def meeting_from_row(row: Any) -> Meeting:
+    doc = orjson.loads(row[10])
+    return Meeting(
+        id=row[0],
+        account_id=row[1],
+        host_id=row[2],
+        type=MeetingType(row[3]),
+        status=MeetingStatus(row[4]),
+        created_at=parse_zoom(row[8]),
+        deleted_at=_parse_opt(row[9]),
+        uuid=doc["uuid"],
+        host_email=doc["host_email"],
+        topic=doc["topic"],
+        start_time=_parse_opt(doc["start_time"]),
+        duration=doc["duration"],
+        timezone=doc["timezone"],
+        agenda=doc["agenda"],
+        passcodes=Passcodes(doc["password"], doc["h323_password"], doc["pstn_password"], doc["encrypted_password"]),
+        settings=doc["settings"],
+        pre_schedule=doc["pre_schedule"],
+        recurrence=doc["recurrence"],
+        tracking_fields=doc["tracking_fields"],
+        assistant_id=doc["assistant_id"],
+        pmi=doc["pmi"],
+    )
+
+
+def meeting_list_filter(query: MeetingQuery) -> tuple[str, list[Any]]:
+    """The WHERE clause (``?`` placeholders) selecting what the query lists, before paging."""
+    now = format_zoom(query.now)
+    clauses = ["account_id = ?", "host_id = ?", "deleted_at IS NULL", "type <> 1"]
+    params: list[Any] = [query.account_id, query.host_id]
+    not_expired = "(expires_at IS NULL OR expires_at > ?)"
+    kind = query.list_type
+    if kind is ListType.SCHEDULED:
+        clauses.append(not_expired)
+        params.append(now)
+    elif kind is ListType.LIVE:
+        clauses.append("status = 'started'")
+    elif kind in (ListType.UPCOMING, ListType.UPCOMING_MEETINGS):
+        clauses.append(f"(status = 'started' OR end_time >= ? OR type IN (3, 8)) AND {not_expired}")
+        params.extend([now, now])
+    else:
+        clauses.append("type IN (2, 8) AND sort_time < ? AND sort_time >= ?")
+        params.extend([now, format_zoom(query.now - HISTORY_WINDOW)])
+    if query.from_date is not None:
+        clauses.append("sort_time >= ?")
+        params.append(format_zoom(datetime.combine(query.from_date, time(), UTC)))
+    if query.to_date is not None:
+        clauses.append("sort_time < ?")
+        params.append(format_zoom(datetime.combine(query.to_date + timedelta(days=1), time(), UTC)))
+    return " AND ".join(clauses), params
+
+
+def meeting_page_sql(query: MeetingQuery) -> tuple[str, list[Any], str, list[Any]]:
+    """(page SQL, its params, count SQL, its params), with ``?`` placeholders."""
+    where, params = meeting_list_filter(query)
+    count_sql = f"SELECT COUNT(*) FROM meetings WHERE {where}"  # noqa: S608 (clauses are constants)
+    page_where = where
+    page_params = list(params)
+    if query.after is not None:
+        page_where += " AND (sort_time > ? OR (sort_time = ? AND id > ?))"
+        page_params.extend([query.after.sort_time, query.after.sort_time, query.after.meeting_id])
+    page_sql = (
+        f"SELECT {MEETING_COLUMNS} FROM meetings WHERE {page_where} "  # noqa: S608
+        f"ORDER BY sort_time, id LIMIT ? OFFSET ?"
+    )
+    page_params.extend([query.page_size, query.offset])
+    return page_sql, page_params, count_sql, params
