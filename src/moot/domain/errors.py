@@ -139,3 +139,8 @@ def missing_grant_type() -> OAuthError:
 
 def invalid_account_id() -> OAuthError:
     return OAuthError(400, "invalid_request", "Invalid account_id")
+
+
+class InvalidOccurrenceId(ZoomError):
+    code = 3000
+    template = "Invalid occurrence_id."

@@ -6,11 +6,13 @@ Every field is optional: Zoom requires none on create, and PATCH changes only wh
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from moot.domain import timezones
+from moot.domain.listing import ListType
 from moot.domain.validation import ZoomInput
 
 _PASSCODE = re.compile(r"^[A-Za-z0-9@\-_*]*$")
@@ -260,3 +262,22 @@ class MeetingInput(ZoomInput):
 
 class MeetingStatusInput(ZoomInput):
     action: Literal["end", "recover"]
+
+
+def _list_type(value: str) -> str:
+    if value not in set(ListType):
+        raise ValueError("Invalid field.")
+    return value
+
+
+class ListMeetingsQuery(ZoomInput):
+    """Query of ``GET /users/{userId}/meetings``."""
+
+    type: Annotated[str, AfterValidator(_list_type)] | None = None
+    page_size: int | None = Field(default=None, ge=1)
+    page_number: int | None = Field(default=None, ge=1)
+    next_page_token: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+    timezone: TimezoneId | None = None
+

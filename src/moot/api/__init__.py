@@ -1,0 +1,1 @@
+"""HTTP: the Starlette app, thin routes, authentication and Zoom-style error rendering."""

@@ -1,0 +1,65 @@
+"""The ASGI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
+
+from moot.api.errors import EXCEPTION_HANDLERS
+from moot.api.middleware import ZoomEdge
+from moot.api.responses import json_response
+from moot.api.routes import meetings, oauth, users
+from moot.config import Settings
+from moot.domain.clock import Clock, SystemClock
+from moot.services.context import Deps, Keys
+from moot.storage.open import open_store
+
+
+async def healthz(request: Request) -> Response:
+    return json_response({"status": "ok"})
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        *oauth.ROUTES,
+        *meetings.ROUTES,
+        *users.ROUTES,
+        Route("/healthz", healthz, methods=["GET"], name="healthz"),
+    ]
+
+
+async def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
+    store = await open_store(settings)
+    return Deps(store=store, clock=clock or SystemClock(), settings=settings, keys=await Keys.load(store))
+
+
+def create_app(settings: Settings, *, deps: Deps | None = None, clock: Clock | None = None) -> ASGIApp:
+    """The app; with ``deps`` given it uses them as they are (tests, the emulator), otherwise it opens
+    the store named by ``settings`` at start-up and closes it at shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if deps is not None:
+            app.state.deps = deps
+            yield
+            return
+        own = await build_deps(settings, clock)
+        app.state.deps = own
+        start_background = getattr(own.store, "start_background", None)
+        if start_background is not None:
+            start_background()
+        try:
+            yield
+        finally:
+            await own.store.close()
+
+    app = Starlette(routes=routes(), exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)  # type: ignore[arg-type]
+    if deps is not None:
+        app.state.deps = deps
+    return ZoomEdge(app)

@@ -1,0 +1,49 @@
+"""Rendering errors: Zoom's ``{"code", "message"}``, OAuth's ``{"reason", "error"}``, and a JSON 500 for
+anything unexpected (logged with its traceback, never shown to the client)."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from moot.api.responses import json_response
+from moot.domain.errors import InternalError, MethodNotAllowed, OAuthError, RouteNotFound, ZoomError
+
+async def zoom_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ZoomError)
+    return json_response(exc.body(), exc.status)
+
+
+async def oauth_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, OAuthError)
+    return json_response(exc.body(), exc.status)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    error: ZoomError
+    if exc.status_code == 405:
+        error = MethodNotAllowed()
+    elif exc.status_code == 404:
+        error = RouteNotFound()
+    else:
+        error = InternalError()
+    return json_response(error.body(), error.status)
+
+
+def unexpected_error_response() -> Response:
+    error = InternalError()
+    return json_response(error.body(), error.status)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    return unexpected_error_response()
+
+
+EXCEPTION_HANDLERS = {
+    Exception: unexpected_error,
+    ZoomError: zoom_error,
+    OAuthError: oauth_error,
+    HTTPException: http_error,
+}

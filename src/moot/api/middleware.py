@@ -1,0 +1,45 @@
+"""One pure-ASGI layer around the app: trailing slashes, tracking ids, and the last line of defence."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from moot.api.errors import unexpected_error_response
+from moot.domain import ids
+
+log = logging.getLogger("moot.api")
+
+
+class ZoomEdge:
+    """Strips a trailing slash (``/v2/users/me/meetings/`` is the same resource), stamps every response
+    with ``x-zm-trackingid`` and answers any unhandled exception with a JSON 500, logging the traceback."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            scope = {**scope, "path": path.rstrip("/") or "/"}
+        tracking = ids.tracking_id().encode()
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [*message.get("headers", []), (b"x-zm-trackingid", tracking)]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            # Starlette has usually answered already (JSON 500, see errors.py) and re-raised.
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                await unexpected_error_response()(scope, receive, send_tracked)

@@ -1,0 +1,63 @@
+"""``/v2/users/{userId}/meetings`` and ``/v2/meetings/{meetingId}``."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from moot.api.auth import authenticate
+from moot.api.responses import json_body, json_response, no_content
+from moot.domain.meeting_requests import ListMeetingsQuery, MeetingInput, MeetingStatusInput
+from moot.domain.validation import parse
+from moot.services import meetings
+
+
+async def meeting_create(request: Request) -> Response:
+    deps, principal = authenticate(request)
+    body = parse(MeetingInput, await json_body(request))
+    return json_response(await meetings.create_meeting(deps, principal, request.path_params["userId"], body), 201)
+
+
+async def meetings_list(request: Request) -> Response:
+    deps, principal = authenticate(request)
+    query = parse(ListMeetingsQuery, dict(request.query_params))
+    return json_response(await meetings.list_meetings(deps, principal, request.path_params["userId"], query))
+
+
+async def meeting_get(request: Request) -> Response:
+    deps, principal = authenticate(request)
+    occurrence = request.query_params.get("occurrence_id")
+    return json_response(await meetings.get_meeting(deps, principal, request.path_params["meetingId"], occurrence))
+
+
+async def meeting_update(request: Request) -> Response:
+    deps, principal = authenticate(request)
+    body = parse(MeetingInput, await json_body(request))
+    occurrence = request.query_params.get("occurrence_id")
+    await meetings.update_meeting(deps, principal, request.path_params["meetingId"], body, occurrence)
+    return no_content()
+
+
+async def meeting_delete(request: Request) -> Response:
+    deps, principal = authenticate(request)
+    occurrence = request.query_params.get("occurrence_id")
+    await meetings.delete_meeting(deps, principal, request.path_params["meetingId"], occurrence)
+    return no_content()
+
+
+async def meeting_status(request: Request) -> Response:
+    deps, principal = authenticate(request)
+    body = parse(MeetingStatusInput, await json_body(request))
+    await meetings.update_meeting_status(deps, principal, request.path_params["meetingId"], body.action)
+    return no_content()
+
+
+ROUTES = [
+    Route("/v2/users/{userId}/meetings", meeting_create, methods=["POST"], name="meetingCreate"),
+    Route("/v2/users/{userId}/meetings", meetings_list, methods=["GET"], name="meetings"),
+    Route("/v2/meetings/{meetingId}", meeting_get, methods=["GET"], name="meeting"),
+    Route("/v2/meetings/{meetingId}", meeting_update, methods=["PATCH"], name="meetingUpdate"),
+    Route("/v2/meetings/{meetingId}", meeting_delete, methods=["DELETE"], name="meetingDelete"),
+    Route("/v2/meetings/{meetingId}/status", meeting_status, methods=["PUT"], name="meetingStatus"),
+]

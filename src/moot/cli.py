@@ -1,0 +1,228 @@
+"""``moot``: serve the API, and administer accounts, apps and users on the database it uses.
+
+Admin commands act directly on the database named by ``--db-url`` / ``MOOT_DB_URL``, also while a
+server is running on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from moot.config import Settings
+from moot.domain.accounts import Plan
+from moot.services.accounts import (
+    AccountNotFound,
+    Credentials,
+    create_account,
+    create_app,
+    create_user_in_account,
+    ensure_bootstrap,
+    ensure_demo,
+    read_credentials,
+)
+from moot.services.context import Deps
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="moot: a self-hostable server that speaks Zoom's REST API v2 for meetings.",
+)
+accounts_app = typer.Typer(no_args_is_help=True, help="Accounts.")
+apps_app = typer.Typer(no_args_is_help=True, help="OAuth apps.")
+users_app = typer.Typer(no_args_is_help=True, help="Users.")
+db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(apps_app, name="apps")
+app.add_typer(users_app, name="users")
+app.add_typer(db_app, name="db")
+
+console = Console()
+err = Console(stderr=True)
+
+DbUrl = Annotated[str | None, typer.Option("--db-url", help="Database URL (default: MOOT_DB_URL or sqlite:///moot.db).")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _settings(db_url: str | None = None, **overrides: Any) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if db_url is not None:
+        values["db_url"] = db_url
+    return Settings(**values)
+
+
+def _migrate(settings: Settings) -> None:
+    from moot.storage.migrate import upgrade
+    from moot.storage.urls import DatabaseURL
+
+    upgrade(DatabaseURL(settings.db_url))
+
+
+def _run(settings: Settings, action: Callable[[Deps], Awaitable[T]]) -> T:
+    """Migrate, then run ``action`` with a store open on the settings' database."""
+    from moot.api.app import build_deps
+
+    _migrate(settings)
+
+    async def main() -> T:
+        deps = await build_deps(settings)
+        try:
+            return await action(deps)
+        finally:
+            await deps.store.close()
+
+    return asyncio.run(main())
+
+
+def _print_credentials(credentials: Credentials, settings: Settings, title: str) -> None:
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_row("account_id", credentials.account_id)
+    table.add_row("client_id", credentials.client_id)
+    table.add_row("client_secret", credentials.client_secret)
+    table.add_row("user", credentials.user_email)
+    table.add_row("token URL", f"{settings.base_url}/oauth/token")
+    table.add_row("API base URL", f"{settings.base_url}/v2")
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on (MOOT_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (MOOT_PORT).")] = None,
+    db_url: DbUrl = None,
+    public_url: Annotated[str | None, typer.Option(help="Base URL clients reach moot at (MOOT_PUBLIC_URL).")] = None,
+) -> None:
+    """Start the API server (migrating the database first)."""
+    import uvicorn
+
+    from moot.api.app import create_app
+
+    settings = _settings(db_url, host=host, port=port, public_url=public_url)
+
+    async def prepare(deps: Deps) -> tuple[Credentials | None, Credentials | None]:
+        return await ensure_bootstrap(deps), await ensure_demo(deps)
+
+    bootstrap, demo = _run(settings, prepare)
+    if demo is not None:
+        _print_credentials(demo, settings, f"Demo account created (saved to {settings.credentials_path})")
+    elif bootstrap is not None:
+        _print_credentials(bootstrap, settings, "Bootstrap account")
+    else:
+        console.print(f"Credentials: [bold]moot credentials --db-url {settings.db_url}[/bold]")
+    console.print(f"moot is serving Zoom's API at [bold]{settings.base_url}/v2[/bold]")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def credentials(db_url: DbUrl = None, as_json: AsJson = False) -> None:
+    """Print the demo (or bootstrap) credentials again."""
+    settings = _settings(db_url)
+    found = read_credentials(settings.credentials_path)
+    if found is None and settings.bootstrap_client_id and settings.bootstrap_account_id:
+        found = Credentials(
+            settings.bootstrap_account_id,
+            settings.bootstrap_client_id,
+            settings.bootstrap_client_secret or "",
+            settings.bootstrap_user_email or "owner@moot.local",
+        )
+    if found is None:
+        err.print(f"No credentials file at {settings.credentials_path}: start `moot serve` once to create one.")
+        raise typer.Exit(1)
+    if as_json:
+        print(json.dumps(asdict(found)))
+    else:
+        _print_credentials(found, settings, f"Credentials ({settings.credentials_path})")
+
+
+@accounts_app.command("create")
+def accounts_create(
+    owner_email: Annotated[str, typer.Option(help="Email of the account's owner user.")] = "owner@moot.local",
+    name: Annotated[str, typer.Option(help="Account name.")] = "",
+    plan: Annotated[Plan, typer.Option(help="Plan (sets rate limits).")] = Plan.BUSINESS,
+    db_url: DbUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """Create an account with its owner user."""
+    settings = _settings(db_url)
+    account, owner = _run(settings, lambda deps: create_account(deps, owner_email=owner_email, name=name, plan=plan))
+    data = {"account_id": account.id, "owner_id": owner.id, "owner_email": owner.email, "plan": account.plan.value}
+    print(json.dumps(data)) if as_json else console.print(data)
+
+
+@apps_app.command("create")
+def apps_create(
+    account: Annotated[str, typer.Option("--account", help="Account id.")],
+    name: Annotated[str, typer.Option(help="App name.")] = "moot app",
+    db_url: DbUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """Create a Server-to-Server OAuth app on an account (the secret is shown only now)."""
+    settings = _settings(db_url)
+    try:
+        created, secret = _run(settings, lambda deps: create_app(deps, account_id=account, name=name))
+    except AccountNotFound:
+        err.print(f"No account {account!r}.")
+        raise typer.Exit(1) from None
+    found = Credentials(created.account_id, created.client_id, secret, "")
+    if as_json:
+        print(json.dumps({"account_id": found.account_id, "client_id": found.client_id, "client_secret": secret}))
+    else:
+        _print_credentials(found, settings, "Server-to-Server OAuth app created")
+
+
+@users_app.command("create")
+def users_create(
+    account: Annotated[str, typer.Option("--account", help="Account id.")],
+    email: Annotated[str, typer.Option(help="Email address.")],
+    first_name: Annotated[str, typer.Option(help="First name.")] = "",
+    last_name: Annotated[str, typer.Option(help="Last name.")] = "",
+    db_url: DbUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """Create an active, licensed user in an account."""
+    from moot.domain.errors import EmailAlreadyUsed
+
+    settings = _settings(db_url)
+    try:
+        user = _run(
+            settings,
+            lambda deps: create_user_in_account(
+                deps, account_id=account, email=email, first_name=first_name, last_name=last_name
+            ),
+        )
+    except AccountNotFound:
+        err.print(f"No account {account!r}.")
+        raise typer.Exit(1) from None
+    except EmailAlreadyUsed as exc:
+        err.print(exc.message)
+        raise typer.Exit(1) from None
+    data = {"id": user.id, "email": user.email, "account_id": user.account_id}
+    print(json.dumps(data)) if as_json else console.print(data)
+
+
+@db_app.command("upgrade")
+def db_upgrade(db_url: DbUrl = None) -> None:
+    """Apply pending schema migrations."""
+    settings = _settings(db_url)
+    _migrate(settings)
+    console.print(f"Database at {settings.db_url} is up to date.")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Use cases, named after Zoom's operations. Routes call these; they call the domain and the store."""

@@ -1,0 +1,139 @@
+"""Administration: accounts, their apps, and the credentials moot creates on first start."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from moot.domain import ids
+from moot.domain.accounts import Account, App, AppType, Plan
+from moot.domain.users import OWNER_ROLE_ID, User, UserStatus
+from moot.services.context import Deps
+from moot.services.secrets import hash_client_secret
+from moot.services.users import insert_user, new_user
+from moot.storage.base import DuplicateKey
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What a Server-to-Server OAuth client needs: printed once, and kept in the credentials file."""
+
+    account_id: str
+    client_id: str
+    client_secret: str
+    user_email: str
+
+
+class AccountNotFound(LookupError):
+    pass
+
+
+async def create_account(
+    deps: Deps, *, owner_email: str, name: str = "", plan: Plan = Plan.BUSINESS, account_id: str | None = None
+) -> tuple[Account, User]:
+    account = Account(id=account_id or ids.account_id(), name=name or owner_email, plan=plan, created_at=deps.clock.now())
+    owner = new_user(deps, account_id=account.id, email=owner_email, role_id=OWNER_ROLE_ID, first_name="Account", last_name="Owner")
+    async with deps.store.write() as tx:
+        await tx.insert_account(account)
+        await tx.insert_user(owner)
+    return account, owner
+
+
+async def create_app(
+    deps: Deps,
+    *,
+    account_id: str,
+    name: str = "moot app",
+    client_id: str | None = None,
+    client_secret: str | None = None,
+) -> tuple[App, str]:
+    """A Server-to-Server OAuth app acting as the account's owner, with every scope."""
+    account = await deps.store.get_account(account_id)
+    if account is None:
+        raise AccountNotFound(account_id)
+    owner = await _owner(deps, account_id)
+    secret = client_secret or ids.client_secret()
+    app = App(
+        client_id=client_id or ids.client_id(),
+        account_id=account_id,
+        user_id=owner.id,
+        name=name,
+        type=AppType.SERVER_TO_SERVER,
+        secret_hash=hash_client_secret(secret),
+        created_at=deps.clock.now(),
+    )
+    async with deps.store.write() as tx:
+        await tx.insert_app(app)
+    return app, secret
+
+
+async def _owner(deps: Deps, account_id: str) -> User:
+    users, _ = await deps.store.list_users(account_id, UserStatus.ACTIVE, 1, 0)
+    if not users:
+        raise AccountNotFound(account_id)
+    return users[0]
+
+
+async def create_user_in_account(deps: Deps, *, account_id: str, email: str, first_name: str, last_name: str) -> User:
+    if await deps.store.get_account(account_id) is None:
+        raise AccountNotFound(account_id)
+    user = new_user(deps, account_id=account_id, email=email, first_name=first_name, last_name=last_name)
+    await insert_user(deps, user)
+    return user
+
+
+async def ensure_bootstrap(deps: Deps) -> Credentials | None:
+    """Create the account and app named by MOOT_BOOTSTRAP_* if missing; idempotent across restarts
+    and safe when several processes start at once."""
+    s = deps.settings
+    if not (s.bootstrap_account_id and s.bootstrap_client_id and s.bootstrap_client_secret):
+        return None
+    email = s.bootstrap_user_email or "owner@moot.local"
+    if await deps.store.get_account(s.bootstrap_account_id) is None:
+        try:
+            await create_account(deps, owner_email=email, name="Bootstrap account", account_id=s.bootstrap_account_id)
+        except DuplicateKey:
+            pass
+    if await deps.store.get_app(s.bootstrap_client_id) is None:
+        try:
+            await create_app(
+                deps,
+                account_id=s.bootstrap_account_id,
+                name="Bootstrap app",
+                client_id=s.bootstrap_client_id,
+                client_secret=s.bootstrap_client_secret,
+            )
+        except DuplicateKey:
+            pass
+    return Credentials(s.bootstrap_account_id, s.bootstrap_client_id, s.bootstrap_client_secret, email)
+
+
+async def ensure_demo(deps: Deps) -> Credentials | None:
+    """On a database with no account at all, create the demo account and write its credentials file."""
+    if await deps.store.count_accounts() > 0:
+        return None
+    account, owner = await create_account(deps, owner_email="owner@moot.local", name="Demo account")
+    app, secret = await create_app(deps, account_id=account.id, name="Demo app")
+    credentials = Credentials(account.id, app.client_id, secret, owner.email)
+    write_credentials(deps.settings.credentials_path, credentials)
+    return credentials
+
+
+def write_credentials(path: Path, credentials: Credentials) -> None:
+    """Write the credentials file readable by its owner only (the database keeps only a hash)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(asdict(credentials), handle, indent=2)
+        handle.write("\n")
+    os.chmod(path, 0o600)
+
+
+def read_credentials(path: Path) -> Credentials | None:
+    try:
+        data = json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    return Credentials(**data)

@@ -1,0 +1,291 @@
+"""Meeting operations: meetingCreate, meeting, meetings, meetingUpdate, meetingDelete, meetingStatus."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from moot.domain import ids, timezones
+from moot.domain.errors import (
+    FieldError,
+    InstantMeetingScheduleFor,
+    InvalidOccurrenceId,
+    MeetingNotFound,
+    ScheduleForInvalid,
+    UserNotFound,
+    ValidationFailed,
+)
+from moot.domain.listing import MAX_PAGE_SIZE, Cursor, ListType, MeetingQuery
+from moot.domain.meeting_requests import ListMeetingsQuery, MeetingInput
+from moot.domain.meetings import (
+    DEFAULT_SETTINGS,
+    Meeting,
+    MeetingStatus,
+    MeetingType,
+    Passcodes,
+    check_type_rules,
+    meeting_list_item,
+    meeting_to_wire,
+    merged_settings,
+)
+from moot.domain.times import format_zoom, parse_start_time
+from moot.domain.users import User
+from moot.services import pagination
+from moot.services.context import Deps, Principal
+from moot.services.tokens import issue_zak
+from moot.services.users import resolve_user
+from moot.storage.base import DuplicateKey
+
+_ID_ATTEMPTS = 8
+
+
+def join_url(deps: Deps, meeting: Meeting) -> str:
+    number = meeting.pmi if meeting.pmi is not None else meeting.id
+    url = f"{deps.settings.base_url}/j/{number}"
+    encrypted = meeting.passcodes.encrypted_password
+    return f"{url}?pwd={encrypted}" if encrypted else url
+
+
+def start_url(deps: Deps, meeting: Meeting) -> str:
+    zak = issue_zak(deps, user_id=meeting.host_id, account_id=meeting.account_id, meeting_id=meeting.id)
+    return f"{deps.settings.base_url}/s/{meeting.id}?zak={zak}"
+
+
+def to_wire(deps: Deps, meeting: Meeting) -> dict[str, Any]:
+    return meeting_to_wire(meeting, start_url=start_url(deps, meeting), join_url=join_url(deps, meeting))
+
+
+def _start_time(value: str, zone: tzinfo) -> datetime:
+    parsed = parse_start_time(value, zone)
+    if parsed is None:
+        raise ValidationFailed([FieldError("start_time", "Invalid field.")])
+    return parsed
+
+
+def _zone(name: str) -> tzinfo:
+    zone = timezones.resolve(name)
+    if zone is None:  # only reachable for a host whose stored timezone is not a zone
+        raise ValidationFailed([FieldError("timezone", "Invalid timezone.")])
+    return zone
+
+
+async def _schedule_for(deps: Deps, principal: Principal, ref: str) -> User:
+    try:
+        return await resolve_user(deps, principal, ref)
+    except UserNotFound:
+        raise ScheduleForInvalid() from None
+
+
+async def create_meeting(deps: Deps, principal: Principal, user_ref: str, body: MeetingInput) -> dict[str, Any]:
+    user = await resolve_user(deps, principal, user_ref)
+    sent = body.sent()
+    meeting_type = MeetingType(body.type or MeetingType.SCHEDULED)
+    host, assistant_id = user, None
+    if "schedule_for" in sent:
+        if meeting_type is MeetingType.INSTANT:
+            raise InstantMeetingScheduleFor()
+        host = await _schedule_for(deps, principal, str(body.schedule_for))
+        assistant_id = user.id if host.id != user.id else None
+    recurrence = body.recurrence.to_stored() if body.recurrence is not None and meeting_type.is_recurring else None
+    check_type_rules(meeting_type, recurrence)
+    now = deps.clock.now()
+    timezone = body.timezone or host.timezone
+    start = _start_time(body.start_time, _zone(timezone)) if body.start_time and meeting_type.has_start_time else now
+    settings = merged_settings(DEFAULT_SETTINGS, body.settings.changes() if body.settings else {})
+    if "password" in sent:
+        passcodes = Passcodes.from_password(str(body.password))
+    else:
+        passcodes = Passcodes.generated()
+    meeting = Meeting(
+        id=ids.meeting_number(),
+        uuid=ids.meeting_uuid(),
+        account_id=host.account_id,
+        host_id=host.id,
+        host_email=host.email,
+        topic=body.topic if body.topic is not None else "Zoom meeting",
+        type=meeting_type,
+        status=MeetingStatus.WAITING,
+        start_time=start if meeting_type.has_start_time else None,
+        duration=body.duration or 0,
+        timezone=timezone,
+        agenda=body.agenda or "",
+        created_at=now,
+        passcodes=passcodes,
+        settings=settings,
+        pre_schedule=bool(body.pre_schedule) and meeting_type in (MeetingType.SCHEDULED, MeetingType.RECURRING_NO_FIXED_TIME),
+        recurrence=recurrence,
+        tracking_fields=[
+            {"field": f.field, "value": f.value or "", "visible": True} for f in body.tracking_fields or []
+        ],
+        assistant_id=assistant_id,
+        pmi=host.pmi if settings["use_pmi"] and meeting_type is not MeetingType.RECURRING_FIXED_TIME else None,
+    )
+    await _insert_with_fresh_number(deps, meeting)
+    return to_wire(deps, meeting)
+
+
+async def _insert_with_fresh_number(deps: Deps, meeting: Meeting) -> None:
+    for attempt in range(_ID_ATTEMPTS):
+        try:
+            async with deps.store.write() as tx:
+                await tx.insert_meeting(meeting)
+            return
+        except DuplicateKey:
+            if attempt == _ID_ATTEMPTS - 1:
+                raise
+            meeting.id = ids.meeting_number()
+
+
+def _meeting_number(raw: str) -> int:
+    if not raw.isdigit() or len(raw) > 19:
+        raise MeetingNotFound(meeting_id=raw)
+    return int(raw)
+
+
+async def load_meeting(deps: Deps, principal: Principal, raw_id: str) -> Meeting:
+    """A live (not deleted) meeting of the caller's account, or Zoom's 3001."""
+    meeting = await deps.store.get_meeting(principal.account_id, _meeting_number(raw_id))
+    if meeting is None or meeting.deleted_at is not None:
+        raise MeetingNotFound(meeting_id=raw_id)
+    return meeting
+
+
+def _check_occurrence(meeting: Meeting, occurrence_id: str | None) -> None:
+    # Occurrences of recurring meetings are not computed yet, so no occurrence id names one.
+    if occurrence_id:
+        raise InvalidOccurrenceId()
+
+
+async def get_meeting(deps: Deps, principal: Principal, raw_id: str, occurrence_id: str | None) -> dict[str, Any]:
+    meeting = await load_meeting(deps, principal, raw_id)
+    _check_occurrence(meeting, occurrence_id)
+    return to_wire(deps, meeting)
+
+
+async def update_meeting(
+    deps: Deps, principal: Principal, raw_id: str, body: MeetingInput, occurrence_id: str | None
+) -> None:
+    meeting = await load_meeting(deps, principal, raw_id)
+    _check_occurrence(meeting, occurrence_id)
+    sent = body.sent()
+    if "schedule_for" in sent:
+        host = await _schedule_for(deps, principal, str(body.schedule_for))
+        meeting.host_id, meeting.host_email = host.id, host.email
+    if "type" in sent:
+        meeting.type = MeetingType(int(body.type or 0))
+    if body.recurrence is not None:
+        meeting.recurrence = body.recurrence.to_stored()
+    if not meeting.type.is_recurring:
+        meeting.recurrence = None
+    check_type_rules(meeting.type, meeting.recurrence)
+    if "topic" in sent:
+        meeting.topic = str(body.topic)
+    if "agenda" in sent:
+        meeting.agenda = str(body.agenda)
+    if "duration" in sent:
+        meeting.duration = int(body.duration or 0)
+    if "timezone" in sent:
+        meeting.timezone = str(body.timezone)
+    if "pre_schedule" in sent:
+        meeting.pre_schedule = bool(body.pre_schedule)
+    if "tracking_fields" in sent:
+        meeting.tracking_fields = [
+            {"field": f.field, "value": f.value or "", "visible": True} for f in body.tracking_fields or []
+        ]
+    if "start_time" in sent and meeting.type.has_start_time:
+        start = _start_time(str(body.start_time), _zone(meeting.timezone))
+        # Zoom ignores a past start_time for a recurring series (contract.md §4).
+        if not (meeting.type is MeetingType.RECURRING_FIXED_TIME and start < deps.clock.now()):
+            meeting.start_time = start
+    if meeting.type.has_start_time and meeting.start_time is None:
+        meeting.start_time = deps.clock.now()
+    if "password" in sent:
+        meeting.passcodes = Passcodes.from_password(str(body.password))
+    if body.settings is not None:
+        meeting.settings = merged_settings(meeting.settings, body.settings.changes())
+    async with deps.store.write() as tx:
+        await tx.update_meeting(meeting)
+
+
+async def delete_meeting(deps: Deps, principal: Principal, raw_id: str, occurrence_id: str | None) -> None:
+    meeting = await load_meeting(deps, principal, raw_id)
+    _check_occurrence(meeting, occurrence_id)
+    meeting.deleted_at = deps.clock.now()
+    async with deps.store.write() as tx:
+        await tx.update_meeting(meeting)
+
+
+async def update_meeting_status(deps: Deps, principal: Principal, raw_id: str, action: str) -> None:
+    meeting = await deps.store.get_meeting(principal.account_id, _meeting_number(raw_id))
+    now = deps.clock.now()
+    if meeting is None or (meeting.deleted_at is not None and not meeting.is_recoverable(now)):
+        raise MeetingNotFound(meeting_id=raw_id)
+    if action == "recover":
+        if meeting.deleted_at is None:
+            return
+        meeting.deleted_at = None
+    else:
+        if meeting.deleted_at is not None:
+            raise MeetingNotFound(meeting_id=raw_id)
+        if meeting.status is not MeetingStatus.STARTED:
+            return
+        meeting.status = MeetingStatus.WAITING
+    async with deps.store.write() as tx:
+        await tx.update_meeting(meeting)
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+async def list_meetings(deps: Deps, principal: Principal, user_ref: str, query: ListMeetingsQuery) -> dict[str, Any]:
+    host = await resolve_user(deps, principal, user_ref)
+    after: Cursor | None = None
+    page_number = query.page_number or 1
+    if query.next_page_token:
+        state = pagination.decode(deps, "meetings", query.next_page_token)
+        list_type, size = ListType(state["t"]), int(state["n"])
+        from_date, to_date = _date(state["f"]), _date(state["u"])
+        after, page_number = Cursor(state["c"], int(state["i"])), int(state["p"]) + 1
+    else:
+        list_type = ListType(query.type or ListType.SCHEDULED)
+        size = min(query.page_size or 30, MAX_PAGE_SIZE)
+        from_date, to_date = query.from_, query.to
+    meetings, total = await deps.store.list_meetings(
+        MeetingQuery(
+            account_id=principal.account_id,
+            host_id=host.id,
+            list_type=list_type,
+            now=deps.clock.now(),
+            page_size=size,
+            from_date=from_date,
+            to_date=to_date,
+            after=after,
+            offset=0 if after is not None else (page_number - 1) * size,
+        )
+    )
+    page_count = (total + size - 1) // size
+    token = ""
+    if meetings and page_number < page_count:
+        last = meetings[-1]
+        token = pagination.encode(
+            deps,
+            "meetings",
+            {
+                "t": list_type.value,
+                "n": size,
+                "f": from_date.isoformat() if from_date else None,
+                "u": to_date.isoformat() if to_date else None,
+                "c": format_zoom(last.sort_time),
+                "i": last.id,
+                "p": page_number,
+            },
+        )
+    return {
+        "page_count": page_count,
+        "page_number": page_number,
+        "page_size": size,
+        "total_records": total,
+        "next_page_token": token,
+        "meetings": [meeting_list_item(m, join_url=join_url(deps, m)) for m in meetings],
+    }

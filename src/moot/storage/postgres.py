@@ -1,0 +1,164 @@
+"""PostgreSQL backend: an asyncpg connection pool, same rows and queries as SQLite (see ``codec``).
+
+Each ``write()`` block holds one pooled connection inside one transaction. Inserts use
+``ON CONFLICT DO NOTHING`` and report a taken key as ``DuplicateKey`` without aborting the transaction,
+so (as on SQLite) a caller may catch it and carry on, e.g. retry with another meeting number.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+
+from moot.domain.accounts import Account, App
+from moot.domain.listing import MeetingQuery
+from moot.domain.meetings import Meeting
+from moot.domain.users import User, UserStatus
+from moot.storage import codec
+from moot.storage.base import DuplicateKey
+
+POOL_MIN_SIZE = 1
+POOL_MAX_SIZE = 10
+
+
+def dollar_params(sql: str) -> str:
+    """``?`` placeholders -> ``$1, $2, ...`` (codec SQL never has a ``?`` inside a string literal)."""
+    counter = itertools.count(1)
+    parts = sql.split("?")
+    return "".join(part if i == 0 else f"${next(counter)}{part}" for i, part in enumerate(parts))
+
+
+def _insert_sql(table: str, columns: str) -> str:
+    marks = ", ".join("?" for _ in columns.split(","))
+    return dollar_params(f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING")  # noqa: S608
+
+
+_INSERT_ACCOUNT = _insert_sql("accounts", codec.ACCOUNT_COLUMNS)
+_INSERT_USER = _insert_sql("users", codec.USER_COLUMNS)
+_INSERT_APP = _insert_sql("apps", codec.APP_COLUMNS)
+_INSERT_MEETING = _insert_sql("meetings", codec.MEETING_COLUMNS)
+_UPDATE_MEETING = dollar_params(
+    "UPDATE meetings SET host_id = ?, type = ?, status = ?, sort_time = ?, end_time = ?, "
+    "expires_at = ?, created_at = ?, deleted_at = ?, doc = ? WHERE id = ? AND account_id = ?"
+)
+_SELECT_ACCOUNT = f"SELECT {codec.ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"  # noqa: S608 (constant columns)
+_COUNT_ACCOUNTS = "SELECT COUNT(*) FROM accounts"
+_SELECT_USER = f"SELECT {codec.USER_COLUMNS} FROM users WHERE id = $1 AND account_id = $2"  # noqa: S608
+_SELECT_USER_BY_EMAIL = (
+    f"SELECT {codec.USER_COLUMNS} FROM users "  # noqa: S608
+    "WHERE email_lower = $1 AND account_id = $2"
+)
+# Ties on created_at break by id in byte order, as on SQLite, whatever the database's locale (ids mix
+# cases; created_at has a fixed layout, so it sorts the same under any collation and keeps its index).
+_LIST_USERS = (
+    f"SELECT {codec.USER_COLUMNS} FROM users WHERE account_id = $1 AND status = $2 "  # noqa: S608
+    'ORDER BY created_at, id COLLATE "C" LIMIT $3 OFFSET $4'
+)
+_COUNT_USERS = "SELECT COUNT(*) FROM users WHERE account_id = $1 AND status = $2"
+_SELECT_APP = f"SELECT {codec.APP_COLUMNS} FROM apps WHERE client_id = $1"  # noqa: S608
+_SELECT_MEETING = f"SELECT {codec.MEETING_COLUMNS} FROM meetings WHERE id = $1 AND account_id = $2"  # noqa: S608
+
+
+class PostgresTx:
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def _insert(self, table: str, sql: str, row: tuple[Any, ...]) -> None:
+        try:
+            status: str = await self._conn.execute(sql, *row)
+        except asyncpg.UniqueViolationError as exc:  # pragma: no cover (ON CONFLICT catches them first)
+            raise DuplicateKey(str(exc)) from exc
+        if status != "INSERT 0 1":
+            raise DuplicateKey(f"duplicate key value in {table}: {row[0]!r}")
+
+    async def insert_account(self, account: Account) -> None:
+        await self._insert("accounts", _INSERT_ACCOUNT, codec.account_row(account))
+
+    async def insert_user(self, user: User) -> None:
+        await self._insert("users", _INSERT_USER, codec.user_row(user))
+
+    async def insert_app(self, app: App) -> None:
+        await self._insert("apps", _INSERT_APP, codec.app_row(app))
+
+    async def insert_meeting(self, meeting: Meeting) -> None:
+        await self._insert("meetings", _INSERT_MEETING, codec.meeting_row(meeting))
+
+    async def update_meeting(self, meeting: Meeting) -> None:
+        row = codec.meeting_row(meeting)
+        await self._conn.execute(_UPDATE_MEETING, *row[2:], row[0], row[1])
+
+
+class PostgresStore:
+    def __init__(self, pool: Any) -> None:
+        self._pool = pool
+
+    @classmethod
+    async def connect(
+        cls, dsn: str, *, min_size: int = POOL_MIN_SIZE, max_size: int = POOL_MAX_SIZE
+    ) -> PostgresStore:
+        pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size)
+        return cls(pool)
+
+    def start_background(self) -> None:
+        """Nothing to run in the background (SQLite checkpoints its WAL here)."""
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[PostgresTx]:
+        async with self._pool.acquire() as conn, conn.transaction():
+            yield PostgresTx(conn)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def server_secret(self, name: str, create: bytes) -> bytes:
+        # ON CONFLICT waits for a concurrent insert of the same name to settle, so every process
+        # reads back the one value that won.
+        await self._pool.execute(
+            "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+            name,
+            create.hex(),
+        )
+        value = await self._pool.fetchval("SELECT value FROM server_secrets WHERE name = $1", name)
+        return bytes.fromhex(str(value))
+
+    async def get_account(self, account_id: str) -> Account | None:
+        row = await self._pool.fetchrow(_SELECT_ACCOUNT, account_id)
+        return codec.account_from_row(row) if row is not None else None
+
+    async def count_accounts(self) -> int:
+        return int(await self._pool.fetchval(_COUNT_ACCOUNTS))
+
+    async def get_user(self, account_id: str, user_id: str) -> User | None:
+        row = await self._pool.fetchrow(_SELECT_USER, user_id, account_id)
+        return codec.user_from_row(row) if row is not None else None
+
+    async def get_user_by_email(self, account_id: str, email: str) -> User | None:
+        row = await self._pool.fetchrow(_SELECT_USER_BY_EMAIL, email.lower(), account_id)
+        return codec.user_from_row(row) if row is not None else None
+
+    async def list_users(
+        self, account_id: str, status: UserStatus, limit: int, offset: int
+    ) -> tuple[list[User], int]:
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(_LIST_USERS, account_id, status.value, limit, offset)
+            total = await conn.fetchval(_COUNT_USERS, account_id, status.value)
+        return [codec.user_from_row(r) for r in rows], int(total)
+
+    async def get_app(self, client_id: str) -> App | None:
+        row = await self._pool.fetchrow(_SELECT_APP, client_id)
+        return codec.app_from_row(row) if row is not None else None
+
+    async def get_meeting(self, account_id: str, meeting_id: int) -> Meeting | None:
+        row = await self._pool.fetchrow(_SELECT_MEETING, meeting_id, account_id)
+        return codec.meeting_from_row(row) if row is not None else None
+
+    async def list_meetings(self, query: MeetingQuery) -> tuple[list[Meeting], int]:
+        page_sql, page_params, count_sql, count_params = codec.meeting_page_sql(query)
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(dollar_params(page_sql), *page_params)
+            total = await conn.fetchval(dollar_params(count_sql), *count_params)
+        return [codec.meeting_from_row(r) for r in rows], int(total)
