@@ -49,7 +49,9 @@ app.add_typer(db_app, name="db")
 console = Console()
 err = Console(stderr=True)
 
-DbUrl = Annotated[str | None, typer.Option("--db-url", help="Database URL (default: MOOT_DB_URL or sqlite:///moot.db).")]
+DbUrl = Annotated[
+    str | None, typer.Option("--db-url", help="Database URL (default: MOOT_DB_URL or sqlite:///moot.db).")
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
@@ -99,7 +101,9 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on (MOOT_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (MOOT_PORT).")] = None,
     db_url: DbUrl = None,
-    public_url: Annotated[str | None, typer.Option(help="Base URL clients reach moot at (MOOT_PUBLIC_URL).")] = None,
+    public_url: Annotated[
+        str | None, typer.Option(help="Base URL clients reach moot at (MOOT_PUBLIC_URL).")
+    ] = None,
 ) -> None:
     """Start the API server (migrating the database first)."""
     import uvicorn
@@ -142,7 +146,9 @@ def credentials(db_url: DbUrl = None, as_json: AsJson = False) -> None:
             settings.bootstrap_user_email or "owner@moot.local",
         )
     if found is None:
-        err.print(f"No credentials file at {settings.credentials_path}: start `moot serve` once to create one.")
+        err.print(
+            f"No credentials file at {settings.credentials_path}: start `moot serve` once to create one."
+        )
         raise typer.Exit(1)
     if as_json:
         print(json.dumps(asdict(found)))
@@ -160,8 +166,15 @@ def accounts_create(
 ) -> None:
     """Create an account with its owner user."""
     settings = _settings(db_url)
-    account, owner = _run(settings, lambda deps: create_account(deps, owner_email=owner_email, name=name, plan=plan))
-    data = {"account_id": account.id, "owner_id": owner.id, "owner_email": owner.email, "plan": account.plan.value}
+    account, owner = _run(
+        settings, lambda deps: create_account(deps, owner_email=owner_email, name=name, plan=plan)
+    )
+    data = {
+        "account_id": account.id,
+        "owner_id": owner.id,
+        "owner_email": owner.email,
+        "plan": account.plan.value,
+    }
     print(json.dumps(data)) if as_json else console.print(data)
 
 
@@ -181,7 +194,11 @@ def apps_create(
         raise typer.Exit(1) from None
     found = Credentials(created.account_id, created.client_id, secret, "")
     if as_json:
-        print(json.dumps({"account_id": found.account_id, "client_id": found.client_id, "client_secret": secret}))
+        print(
+            json.dumps(
+                {"account_id": found.account_id, "client_id": found.client_id, "client_secret": secret}
+            )
+        )
     else:
         _print_credentials(found, settings, "Server-to-Server OAuth app created")
 

@@ -59,7 +59,7 @@ def create_app(settings: Settings, *, deps: Deps | None = None, clock: Clock | N
         finally:
             await own.store.close()
 
-    app = Starlette(routes=routes(), exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)  # type: ignore[arg-type]
+    app = Starlette(routes=routes(), exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
     if deps is not None:
         app.state.deps = deps
     return ZoomEdge(app)

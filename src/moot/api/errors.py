@@ -10,6 +10,7 @@ from starlette.responses import Response
 from moot.api.responses import json_response
 from moot.domain.errors import InternalError, MethodNotAllowed, OAuthError, RouteNotFound, ZoomError
 
+
 async def zoom_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ZoomError)
     return json_response(exc.body(), exc.status)

@@ -85,7 +85,9 @@ class InstantMeetingScheduleFor(ZoomError):
 
 class ScheduleForInvalid(ZoomError):
     code = 300
-    template = "The value that you entered for the schedule_for field is invalid. Enter a valid value and try again."
+    template = (
+        "The value that you entered for the schedule_for field is invalid. Enter a valid value and try again."
+    )
 
 
 class RouteNotFound(ZoomError):

@@ -212,7 +212,9 @@ class RecurrenceInput(ZoomInput):
     def _combinations(self) -> RecurrenceInput:
         limit = _MAX_INTERVAL[self.type]
         if self.repeat_interval is not None and self.repeat_interval > limit:
-            raise ValueError(f"repeat_interval must be less than or equal to {limit} for this recurrence type.")
+            raise ValueError(
+                f"repeat_interval must be less than or equal to {limit} for this recurrence type."
+            )
         if self.end_times is not None and self.end_date_time is not None:
             raise ValueError("end_times and end_date_time cannot be used together.")
         if (self.monthly_week is None) != (self.monthly_week_day is None) and self.type == 3:
@@ -280,4 +282,3 @@ class ListMeetingsQuery(ZoomInput):
     from_: date | None = Field(default=None, alias="from")
     to: date | None = None
     timezone: TimezoneId | None = None
-

@@ -68,8 +68,20 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "request_permission_to_unmute_participants": False,
     "global_dial_in_countries": ["US"],
     "global_dial_in_numbers": [
-        {"country_name": "US", "city": "San Jose", "number": "+1 6699006833", "type": "toll", "country": "US"},
-        {"country_name": "US", "city": "New York", "number": "+1 6465588656", "type": "toll", "country": "US"},
+        {
+            "country_name": "US",
+            "city": "San Jose",
+            "number": "+1 6699006833",
+            "type": "toll",
+            "country": "US",
+        },
+        {
+            "country_name": "US",
+            "city": "New York",
+            "number": "+1 6465588656",
+            "type": "toll",
+            "country": "US",
+        },
     ],
     "registrants_email_notification": True,
     "meeting_authentication": False,
@@ -121,7 +133,9 @@ def merged_settings(current: dict[str, Any], changes: dict[str, Any]) -> dict[st
         settings["join_before_host"] = False
     if "alternative_hosts" in changes:
         settings["alternative_hosts"] = ";".join(
-            part.strip() for part in str(changes["alternative_hosts"]).replace(",", ";").split(";") if part.strip()
+            part.strip()
+            for part in str(changes["alternative_hosts"]).replace(",", ";").split(";")
+            if part.strip()
         )
     return settings
 
@@ -197,7 +211,9 @@ class Meeting:
 
 def check_type_rules(meeting_type: MeetingType, recurrence: dict[str, Any] | None) -> None:
     if meeting_type is MeetingType.RECURRING_FIXED_TIME and recurrence is None:
-        raise ValidationFailed([FieldError("recurrence", "Recurrence is required for a recurring meeting with a fixed time.")])
+        raise ValidationFailed(
+            [FieldError("recurrence", "Recurrence is required for a recurring meeting with a fixed time.")]
+        )
 
 
 def meeting_to_wire(meeting: Meeting, *, start_url: str, join_url: str) -> dict[str, Any]:

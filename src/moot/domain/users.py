@@ -95,7 +95,6 @@ def user_to_wire(user: User, *, account_number: int, base_url: str) -> dict[str,
         "im_group_ids": [],
         "login_types": [100],
         "employee_unique_id": "",
-        "plan_united_type": "",
     }
 
 
@@ -123,7 +122,6 @@ def user_list_item(user: User) -> dict[str, Any]:
         "group_ids": [],
         "im_group_ids": [],
         "employee_unique_id": "",
-        "plan_united_type": "",
     }
     if user.status is UserStatus.PENDING:
         del item["id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import asdict, dataclass
@@ -33,8 +34,17 @@ class AccountNotFound(LookupError):
 async def create_account(
     deps: Deps, *, owner_email: str, name: str = "", plan: Plan = Plan.BUSINESS, account_id: str | None = None
 ) -> tuple[Account, User]:
-    account = Account(id=account_id or ids.account_id(), name=name or owner_email, plan=plan, created_at=deps.clock.now())
-    owner = new_user(deps, account_id=account.id, email=owner_email, role_id=OWNER_ROLE_ID, first_name="Account", last_name="Owner")
+    account = Account(
+        id=account_id or ids.account_id(), name=name or owner_email, plan=plan, created_at=deps.clock.now()
+    )
+    owner = new_user(
+        deps,
+        account_id=account.id,
+        email=owner_email,
+        role_id=OWNER_ROLE_ID,
+        first_name="Account",
+        last_name="Owner",
+    )
     async with deps.store.write() as tx:
         await tx.insert_account(account)
         await tx.insert_user(owner)
@@ -70,13 +80,18 @@ async def create_app(
 
 
 async def _owner(deps: Deps, account_id: str) -> User:
-    users, _ = await deps.store.list_users(account_id, UserStatus.ACTIVE, 1, 0)
-    if not users:
-        raise AccountNotFound(account_id)
-    return users[0]
+    # The owner is the account's first user; users created in the same second sort by id, so look
+    # through the first page for the owner's role.
+    users, _ = await deps.store.list_users(account_id, UserStatus.ACTIVE, 50, 0)
+    for user in users:
+        if user.role_id == OWNER_ROLE_ID:
+            return user
+    raise AccountNotFound(account_id)
 
 
-async def create_user_in_account(deps: Deps, *, account_id: str, email: str, first_name: str, last_name: str) -> User:
+async def create_user_in_account(
+    deps: Deps, *, account_id: str, email: str, first_name: str, last_name: str
+) -> User:
     if await deps.store.get_account(account_id) is None:
         raise AccountNotFound(account_id)
     user = new_user(deps, account_id=account_id, email=email, first_name=first_name, last_name=last_name)
@@ -92,12 +107,12 @@ async def ensure_bootstrap(deps: Deps) -> Credentials | None:
         return None
     email = s.bootstrap_user_email or "owner@moot.local"
     if await deps.store.get_account(s.bootstrap_account_id) is None:
-        try:
-            await create_account(deps, owner_email=email, name="Bootstrap account", account_id=s.bootstrap_account_id)
-        except DuplicateKey:
-            pass
+        with contextlib.suppress(DuplicateKey):
+            await create_account(
+                deps, owner_email=email, name="Bootstrap account", account_id=s.bootstrap_account_id
+            )
     if await deps.store.get_app(s.bootstrap_client_id) is None:
-        try:
+        with contextlib.suppress(DuplicateKey):
             await create_app(
                 deps,
                 account_id=s.bootstrap_account_id,
@@ -105,8 +120,6 @@ async def ensure_bootstrap(deps: Deps) -> Credentials | None:
                 client_id=s.bootstrap_client_id,
                 client_secret=s.bootstrap_client_secret,
             )
-        except DuplicateKey:
-            pass
     return Credentials(s.bootstrap_account_id, s.bootstrap_client_id, s.bootstrap_client_secret, email)
 
 

@@ -76,7 +76,9 @@ async def _schedule_for(deps: Deps, principal: Principal, ref: str) -> User:
         raise ScheduleForInvalid() from None
 
 
-async def create_meeting(deps: Deps, principal: Principal, user_ref: str, body: MeetingInput) -> dict[str, Any]:
+async def create_meeting(
+    deps: Deps, principal: Principal, user_ref: str, body: MeetingInput
+) -> dict[str, Any]:
     user = await resolve_user(deps, principal, user_ref)
     sent = body.sent()
     meeting_type = MeetingType(body.type or MeetingType.SCHEDULED)
@@ -86,23 +88,26 @@ async def create_meeting(deps: Deps, principal: Principal, user_ref: str, body: 
             raise InstantMeetingScheduleFor()
         host = await _schedule_for(deps, principal, str(body.schedule_for))
         assistant_id = user.id if host.id != user.id else None
-    recurrence = body.recurrence.to_stored() if body.recurrence is not None and meeting_type.is_recurring else None
+    recurrence = (
+        body.recurrence.to_stored() if body.recurrence is not None and meeting_type.is_recurring else None
+    )
     check_type_rules(meeting_type, recurrence)
     now = deps.clock.now()
     timezone = body.timezone or host.timezone
-    start = _start_time(body.start_time, _zone(timezone)) if body.start_time and meeting_type.has_start_time else now
+    start = (
+        _start_time(body.start_time, _zone(timezone))
+        if body.start_time and meeting_type.has_start_time
+        else now
+    )
     settings = merged_settings(DEFAULT_SETTINGS, body.settings.changes() if body.settings else {})
-    if "password" in sent:
-        passcodes = Passcodes.from_password(str(body.password))
-    else:
-        passcodes = Passcodes.generated()
+    passcodes = Passcodes.from_password(str(body.password)) if "password" in sent else Passcodes.generated()
     meeting = Meeting(
         id=ids.meeting_number(),
         uuid=ids.meeting_uuid(),
         account_id=host.account_id,
         host_id=host.id,
         host_email=host.email,
-        topic=body.topic if body.topic is not None else "Zoom meeting",
+        topic=body.topic if body.topic is not None else "Zoom Meeting",
         type=meeting_type,
         status=MeetingStatus.WAITING,
         start_time=start if meeting_type.has_start_time else None,
@@ -112,13 +117,16 @@ async def create_meeting(deps: Deps, principal: Principal, user_ref: str, body: 
         created_at=now,
         passcodes=passcodes,
         settings=settings,
-        pre_schedule=bool(body.pre_schedule) and meeting_type in (MeetingType.SCHEDULED, MeetingType.RECURRING_NO_FIXED_TIME),
+        pre_schedule=bool(body.pre_schedule)
+        and meeting_type in (MeetingType.SCHEDULED, MeetingType.RECURRING_NO_FIXED_TIME),
         recurrence=recurrence,
         tracking_fields=[
             {"field": f.field, "value": f.value or "", "visible": True} for f in body.tracking_fields or []
         ],
         assistant_id=assistant_id,
-        pmi=host.pmi if settings["use_pmi"] and meeting_type is not MeetingType.RECURRING_FIXED_TIME else None,
+        pmi=host.pmi
+        if settings["use_pmi"] and meeting_type is not MeetingType.RECURRING_FIXED_TIME
+        else None,
     )
     await _insert_with_fresh_number(deps, meeting)
     return to_wire(deps, meeting)
@@ -156,7 +164,9 @@ def _check_occurrence(meeting: Meeting, occurrence_id: str | None) -> None:
         raise InvalidOccurrenceId()
 
 
-async def get_meeting(deps: Deps, principal: Principal, raw_id: str, occurrence_id: str | None) -> dict[str, Any]:
+async def get_meeting(
+    deps: Deps, principal: Principal, raw_id: str, occurrence_id: str | None
+) -> dict[str, Any]:
     meeting = await load_meeting(deps, principal, raw_id)
     _check_occurrence(meeting, occurrence_id)
     return to_wire(deps, meeting)
@@ -238,7 +248,9 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-async def list_meetings(deps: Deps, principal: Principal, user_ref: str, query: ListMeetingsQuery) -> dict[str, Any]:
+async def list_meetings(
+    deps: Deps, principal: Principal, user_ref: str, query: ListMeetingsQuery
+) -> dict[str, Any]:
     host = await resolve_user(deps, principal, user_ref)
     after: Cursor | None = None
     page_number = query.page_number or 1

@@ -20,7 +20,9 @@ from moot.domain.users import User, UserStatus, UserType
 ACCOUNT_COLUMNS = "id, name, plan, created_at"
 USER_COLUMNS = "id, account_id, email, email_lower, status, created_at, doc"
 APP_COLUMNS = "client_id, account_id, user_id, created_at, doc"
-MEETING_COLUMNS = "id, account_id, host_id, type, status, sort_time, end_time, expires_at, created_at, deleted_at, doc"
+MEETING_COLUMNS = (
+    "id, account_id, host_id, type, status, sort_time, end_time, expires_at, created_at, deleted_at, doc"
+)
 
 
 def _opt_time(value: datetime | None) -> str | None:
@@ -83,8 +85,19 @@ def user_from_row(row: Any) -> User:
 
 
 def app_row(app: App) -> tuple[Any, ...]:
-    doc = {"name": app.name, "type": app.type.value, "secret_hash": app.secret_hash, "scopes": list(app.scopes)}
-    return (app.client_id, app.account_id, app.user_id, format_zoom(app.created_at), orjson.dumps(doc).decode())
+    doc = {
+        "name": app.name,
+        "type": app.type.value,
+        "secret_hash": app.secret_hash,
+        "scopes": list(app.scopes),
+    }
+    return (
+        app.client_id,
+        app.account_id,
+        app.user_id,
+        format_zoom(app.created_at),
+        orjson.dumps(doc).decode(),
+    )
 
 
 def app_from_row(row: Any) -> App:
@@ -153,7 +166,9 @@ def meeting_from_row(row: Any) -> Meeting:
         duration=doc["duration"],
         timezone=doc["timezone"],
         agenda=doc["agenda"],
-        passcodes=Passcodes(doc["password"], doc["h323_password"], doc["pstn_password"], doc["encrypted_password"]),
+        passcodes=Passcodes(
+            doc["password"], doc["h323_password"], doc["pstn_password"], doc["encrypted_password"]
+        ),
         settings=doc["settings"],
         pre_schedule=doc["pre_schedule"],
         recurrence=doc["recurrence"],
@@ -193,15 +208,14 @@ def meeting_list_filter(query: MeetingQuery) -> tuple[str, list[Any]]:
 def meeting_page_sql(query: MeetingQuery) -> tuple[str, list[Any], str, list[Any]]:
     """(page SQL, its params, count SQL, its params), with ``?`` placeholders."""
     where, params = meeting_list_filter(query)
-    count_sql = f"SELECT COUNT(*) FROM meetings WHERE {where}"  # noqa: S608 (clauses are constants)
+    count_sql = f"SELECT COUNT(*) FROM meetings WHERE {where}"
     page_where = where
     page_params = list(params)
     if query.after is not None:
         page_where += " AND (sort_time > ? OR (sort_time = ? AND id > ?))"
         page_params.extend([query.after.sort_time, query.after.sort_time, query.after.meeting_id])
     page_sql = (
-        f"SELECT {MEETING_COLUMNS} FROM meetings WHERE {page_where} "  # noqa: S608
-        f"ORDER BY sort_time, id LIMIT ? OFFSET ?"
+        f"SELECT {MEETING_COLUMNS} FROM meetings WHERE {page_where} ORDER BY sort_time, id LIMIT ? OFFSET ?"
     )
     page_params.extend([query.page_size, query.offset])
     return page_sql, page_params, count_sql, params

@@ -34,7 +34,7 @@ def dollar_params(sql: str) -> str:
 
 def _insert_sql(table: str, columns: str) -> str:
     marks = ", ".join("?" for _ in columns.split(","))
-    return dollar_params(f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING")  # noqa: S608
+    return dollar_params(f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING")
 
 
 _INSERT_ACCOUNT = _insert_sql("accounts", codec.ACCOUNT_COLUMNS)
@@ -45,22 +45,19 @@ _UPDATE_MEETING = dollar_params(
     "UPDATE meetings SET host_id = ?, type = ?, status = ?, sort_time = ?, end_time = ?, "
     "expires_at = ?, created_at = ?, deleted_at = ?, doc = ? WHERE id = ? AND account_id = ?"
 )
-_SELECT_ACCOUNT = f"SELECT {codec.ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"  # noqa: S608 (constant columns)
+_SELECT_ACCOUNT = f"SELECT {codec.ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"
 _COUNT_ACCOUNTS = "SELECT COUNT(*) FROM accounts"
-_SELECT_USER = f"SELECT {codec.USER_COLUMNS} FROM users WHERE id = $1 AND account_id = $2"  # noqa: S608
-_SELECT_USER_BY_EMAIL = (
-    f"SELECT {codec.USER_COLUMNS} FROM users "  # noqa: S608
-    "WHERE email_lower = $1 AND account_id = $2"
-)
+_SELECT_USER = f"SELECT {codec.USER_COLUMNS} FROM users WHERE id = $1 AND account_id = $2"
+_SELECT_USER_BY_EMAIL = f"SELECT {codec.USER_COLUMNS} FROM users WHERE email_lower = $1 AND account_id = $2"
 # Ties on created_at break by id in byte order, as on SQLite, whatever the database's locale (ids mix
 # cases; created_at has a fixed layout, so it sorts the same under any collation and keeps its index).
 _LIST_USERS = (
-    f"SELECT {codec.USER_COLUMNS} FROM users WHERE account_id = $1 AND status = $2 "  # noqa: S608
+    f"SELECT {codec.USER_COLUMNS} FROM users WHERE account_id = $1 AND status = $2 "
     'ORDER BY created_at, id COLLATE "C" LIMIT $3 OFFSET $4'
 )
 _COUNT_USERS = "SELECT COUNT(*) FROM users WHERE account_id = $1 AND status = $2"
-_SELECT_APP = f"SELECT {codec.APP_COLUMNS} FROM apps WHERE client_id = $1"  # noqa: S608
-_SELECT_MEETING = f"SELECT {codec.MEETING_COLUMNS} FROM meetings WHERE id = $1 AND account_id = $2"  # noqa: S608
+_SELECT_APP = f"SELECT {codec.APP_COLUMNS} FROM apps WHERE client_id = $1"
+_SELECT_MEETING = f"SELECT {codec.MEETING_COLUMNS} FROM meetings WHERE id = $1 AND account_id = $2"
 
 
 class PostgresTx:

@@ -51,10 +51,14 @@ class SqliteTx:
             raise DuplicateKey(str(exc)) from exc
 
     async def insert_account(self, account: Account) -> None:
-        self._insert(f"INSERT INTO accounts ({codec.ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?)", codec.account_row(account))
+        self._insert(
+            f"INSERT INTO accounts ({codec.ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?)", codec.account_row(account)
+        )
 
     async def insert_user(self, user: User) -> None:
-        self._insert(f"INSERT INTO users ({codec.USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", codec.user_row(user))
+        self._insert(
+            f"INSERT INTO users ({codec.USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", codec.user_row(user)
+        )
 
     async def insert_app(self, app: App) -> None:
         self._insert(f"INSERT INTO apps ({codec.APP_COLUMNS}) VALUES (?, ?, ?, ?, ?)", codec.app_row(app))
@@ -128,7 +132,9 @@ class SqliteStore:
         self._conn.close()
 
     async def server_secret(self, name: str, create: bytes) -> bytes:
-        self._conn.execute("INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?, ?)", (name, create.hex()))
+        self._conn.execute(
+            "INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?, ?)", (name, create.hex())
+        )
         row = self._conn.execute("SELECT value FROM server_secrets WHERE name = ?", (name,)).fetchone()
         return bytes.fromhex(row[0])
 

@@ -16,7 +16,9 @@ from moot.services import meetings
 async def meeting_create(request: Request) -> Response:
     deps, principal = authenticate(request)
     body = parse(MeetingInput, await json_body(request))
-    return json_response(await meetings.create_meeting(deps, principal, request.path_params["userId"], body), 201)
+    return json_response(
+        await meetings.create_meeting(deps, principal, request.path_params["userId"], body), 201
+    )
 
 
 async def meetings_list(request: Request) -> Response:
@@ -28,7 +30,9 @@ async def meetings_list(request: Request) -> Response:
 async def meeting_get(request: Request) -> Response:
     deps, principal = authenticate(request)
     occurrence = request.query_params.get("occurrence_id")
-    return json_response(await meetings.get_meeting(deps, principal, request.path_params["meetingId"], occurrence))
+    return json_response(
+        await meetings.get_meeting(deps, principal, request.path_params["meetingId"], occurrence)
+    )
 
 
 async def meeting_update(request: Request) -> Response:

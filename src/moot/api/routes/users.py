@@ -24,7 +24,12 @@ async def users_list(request: Request) -> Response:
     q = parse(ListUsersQuery, dict(request.query_params))
     status = UserStatus(q.status) if q.status else None
     page = await users.list_users(
-        deps, principal, status=status, page_size=q.page_size, page_number=q.page_number, next_page_token=q.next_page_token
+        deps,
+        principal,
+        status=status,
+        page_size=q.page_size,
+        page_number=q.page_number,
+        next_page_token=q.next_page_token,
     )
     return json_response(page)
 

@@ -1,4 +1,4 @@
-"""A ``store`` fixture for every backend, and throwaway PostgreSQL databases.
+"""Throwaway databases for tests: migrated SQLite files and uniquely named PostgreSQL databases.
 
 PostgreSQL cases run only when ``MOOT_TEST_POSTGRES_URL`` names a server (any database on it the user may
 connect to, e.g. ``postgresql://postgres@127.0.0.1:5432/test``); the role needs CREATEDB. Every database
@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,6 @@ POSTGRES_SKIP_REASON = (
     f"{POSTGRES_URL_ENV} is not set; set it to a PostgreSQL server URL "
     "(e.g. postgresql://postgres@127.0.0.1:5432/test) to run the PostgreSQL store tests"
 )
-TABLES = ("server_secrets", "accounts", "users", "apps", "meetings")
 
 requires_postgres = [
     pytest.mark.postgres,
@@ -95,49 +93,23 @@ def run_outside_loop(fn: Any, *args: Any) -> Any:
         return pool.submit(lambda: asyncio.run(fn(*args))).result()
 
 
-@pytest.fixture
-async def fresh_postgres_url() -> AsyncIterator[str]:
-    """A new, migrated PostgreSQL database for one test, dropped afterwards (skips without
-    ``MOOT_TEST_POSTGRES_URL``)."""
-    url = await create_postgres_database(postgres_base_url())
-    try:
-        yield url
-    finally:
-        await drop_postgres_database(url)
-
-
-@pytest.fixture(scope="module")
-def module_postgres_url() -> Iterator[str]:
-    """One migrated PostgreSQL database per test module, dropped afterwards (``store`` empties it
-    before each test)."""
-    url: str = run_outside_loop(create_postgres_database, postgres_base_url())
-    try:
-        yield url
-    finally:
-        run_outside_loop(drop_postgres_database, url)
-
-
 async def truncate_postgres_database(url: str) -> None:
     conn = await asyncpg.connect(url)
     try:
-        await conn.execute(f"TRUNCATE {', '.join(TABLES)}")
+        rows = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+        )
+        await conn.execute("TRUNCATE " + ", ".join(f'"{row[0]}"' for row in rows))
     finally:
         await conn.close()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=requires_postgres)])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    """An empty, migrated store on each backend."""
-    opened: SqliteStore | PostgresStore
-    if request.param == "sqlite":
+async def open_test_store(backend: str, tmp_path: Path, postgres_url: str | None) -> Store:
+    """An empty, migrated store: a SQLite file in ``tmp_path``, or the (emptied) PostgreSQL database."""
+    if backend == "sqlite":
         path = tmp_path / "moot.db"
         await asyncio.to_thread(upgrade, DatabaseURL(f"sqlite:///{path}"))
-        opened = SqliteStore(path)
-    else:
-        url: str = request.getfixturevalue("module_postgres_url")
-        await truncate_postgres_database(url)
-        opened = await PostgresStore.connect(url)
-    try:
-        yield opened
-    finally:
-        await opened.close()
+        return SqliteStore(path)
+    assert postgres_url is not None
+    await truncate_postgres_database(postgres_url)
+    return await PostgresStore.connect(postgres_url)
