@@ -173,3 +173,14 @@ async def test_a_user_sees_only_their_own_meetings(api: ZoomApi) -> None:
     body = (await api.get(f"/v2/users/{other.json()['id']}/meetings")).json()
     assert body["meetings"] == [item(theirs)]
     assert (await api.get("/v2/users/b@example.com/meetings")).json()["meetings"] == [item(theirs)]
+
+
+async def test_from_and_to_name_days_in_the_timezone_given(api: ZoomApi) -> None:
+    await create(api, topic="before", start_time="2026-02-01T04:59:59Z")
+    first = await create(api, topic="first", start_time="2026-02-01T05:00:00Z")
+    last = await create(api, topic="last", start_time="2026-02-02T04:59:59Z")
+    await create(api, topic="after", start_time="2026-02-02T05:00:00Z")
+    body = await listing(api, "?from=2026-02-01&to=2026-02-01&timezone=America/New_York&page_size=1")
+    assert body["meetings"] == [item(first)]
+    body = await listing(api, f"?next_page_token={body['next_page_token']}")
+    assert body["meetings"] == [item(last)]

@@ -78,6 +78,11 @@ class MeetingNotFound(ZoomError):
     template = "Meeting does not exist: {meeting_id}."
 
 
+class InvalidOccurrenceId(ZoomError):
+    code = 3000
+    template = "Invalid occurrence_id."
+
+
 class InstantMeetingScheduleFor(ZoomError):
     code = 3000
     template = "Instant meetings do not support the schedule_for parameter."
@@ -141,8 +146,3 @@ def missing_grant_type() -> OAuthError:
 
 def invalid_account_id() -> OAuthError:
     return OAuthError(400, "invalid_request", "Invalid account_id")
-
-
-class InvalidOccurrenceId(ZoomError):
-    code = 3000
-    template = "Invalid occurrence_id."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 
@@ -38,5 +38,6 @@ class MeetingQuery:
     page_size: int = DEFAULT_PAGE_SIZE
     from_date: date | None = None
     to_date: date | None = None
+    dates_zone: tzinfo = UTC  # the zone whose days from_date and to_date name
     after: Cursor | None = None
     offset: int = 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
@@ -204,9 +203,6 @@ class Meeting:
 
     def is_recoverable(self, now: datetime) -> bool:
         return self.deleted_at is not None and now - self.deleted_at <= RECOVERY_WINDOW
-
-    def snapshot(self) -> Meeting:
-        return copy.deepcopy(self)
 
 
 def check_type_rules(meeting_type: MeetingType, recurrence: dict[str, Any] | None) -> None:

@@ -257,12 +257,12 @@ async def list_meetings(
     if query.next_page_token:
         state = pagination.decode(deps, "meetings", query.next_page_token)
         list_type, size = ListType(state["t"]), int(state["n"])
-        from_date, to_date = _date(state["f"]), _date(state["u"])
+        from_date, to_date, dates_zone = _date(state["f"]), _date(state["u"]), state.get("z") or "UTC"
         after, page_number = Cursor(state["c"], int(state["i"])), int(state["p"]) + 1
     else:
         list_type = ListType(query.type or ListType.SCHEDULED)
         size = min(query.page_size or 30, MAX_PAGE_SIZE)
-        from_date, to_date = query.from_, query.to
+        from_date, to_date, dates_zone = query.from_, query.to, query.timezone or "UTC"
     meetings, total = await deps.store.list_meetings(
         MeetingQuery(
             account_id=principal.account_id,
@@ -272,6 +272,7 @@ async def list_meetings(
             page_size=size,
             from_date=from_date,
             to_date=to_date,
+            dates_zone=_zone(dates_zone),
             after=after,
             offset=0 if after is not None else (page_number - 1) * size,
         )
@@ -288,6 +289,7 @@ async def list_meetings(
                 "n": size,
                 "f": from_date.isoformat() if from_date else None,
                 "u": to_date.isoformat() if to_date else None,
+                "z": dates_zone,
                 "c": format_zoom(last.sort_time),
                 "i": last.id,
                 "p": page_number,

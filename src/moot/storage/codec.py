@@ -6,7 +6,7 @@ what no query filters on lives in a JSON ``doc`` column.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import orjson
@@ -198,10 +198,12 @@ def meeting_list_filter(query: MeetingQuery) -> tuple[str, list[Any]]:
         params.extend([now, format_zoom(query.now - HISTORY_WINDOW)])
     if query.from_date is not None:
         clauses.append("sort_time >= ?")
-        params.append(format_zoom(datetime.combine(query.from_date, time(), UTC)))
+        params.append(format_zoom(datetime.combine(query.from_date, time(), query.dates_zone)))
     if query.to_date is not None:
         clauses.append("sort_time < ?")
-        params.append(format_zoom(datetime.combine(query.to_date + timedelta(days=1), time(), UTC)))
+        params.append(
+            format_zoom(datetime.combine(query.to_date + timedelta(days=1), time(), query.dates_zone))
+        )
     return " AND ".join(clauses), params
 
 
