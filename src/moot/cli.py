@@ -29,6 +29,7 @@ from moot.services.accounts import (
     read_credentials,
 )
 from moot.services.context import Deps
+from moot.storage.urls import DatabaseURL, UnsupportedDatabase
 
 T = TypeVar("T")
 
@@ -59,12 +60,17 @@ def _settings(db_url: str | None = None, **overrides: Any) -> Settings:
     values = {k: v for k, v in overrides.items() if v is not None}
     if db_url is not None:
         values["db_url"] = db_url
-    return Settings(**values)
+    settings = Settings(**values)
+    try:
+        DatabaseURL(settings.db_url)
+    except UnsupportedDatabase as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
+    return settings
 
 
 def _migrate(settings: Settings) -> None:
     from moot.storage.migrate import upgrade
-    from moot.storage.urls import DatabaseURL
 
     upgrade(DatabaseURL(settings.db_url))
 

@@ -1,0 +1,107 @@
+"""The ``moot`` admin commands, run as a user runs them, on a SQLite file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from moot.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    for name in (
+        "MOOT_DB_URL",
+        "MOOT_BOOTSTRAP_ACCOUNT_ID",
+        "MOOT_BOOTSTRAP_CLIENT_ID",
+        "MOOT_BOOTSTRAP_CLIENT_SECRET",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    return f"sqlite:///{tmp_path / 'moot.db'}"
+
+
+def run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_accounts_apps_and_users(db_url: str) -> None:
+    account = json.loads(
+        run(
+            "accounts",
+            "create",
+            "--owner-email",
+            "boss@example.com",
+            "--plan",
+            "pro",
+            "--json",
+            "--db-url",
+            db_url,
+        )
+    )
+    assert account["owner_email"] == "boss@example.com" and account["plan"] == "pro"
+    created = json.loads(
+        run("apps", "create", "--account", account["account_id"], "--json", "--db-url", db_url)
+    )
+    assert set(created) == {"account_id", "client_id", "client_secret"}
+    assert created["account_id"] == account["account_id"] and len(created["client_secret"]) == 32
+    user = json.loads(
+        run(
+            "users",
+            "create",
+            "--account",
+            account["account_id"],
+            "--email",
+            "dev@example.com",
+            "--json",
+            "--db-url",
+            db_url,
+        )
+    )
+    assert user["email"] == "dev@example.com" and user["account_id"] == account["account_id"]
+
+
+def test_a_used_email_is_refused(db_url: str) -> None:
+    account = json.loads(run("accounts", "create", "--json", "--db-url", db_url))
+    args = [
+        "users",
+        "create",
+        "--account",
+        account["account_id"],
+        "--email",
+        "x@example.com",
+        "--db-url",
+        db_url,
+    ]
+    run(*args)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert 'Email "x@example.com" has already been used.' in result.output
+
+
+@pytest.mark.parametrize("command", [["apps", "create"], ["users", "create", "--email", "a@example.com"]])
+def test_an_unknown_account_is_refused(db_url: str, command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--account", "nope", "--db-url", db_url])
+    assert result.exit_code == 1 and "No account 'nope'." in result.output
+
+
+def test_credentials_without_a_file_says_how_to_get_them(db_url: str) -> None:
+    result = runner.invoke(app, ["credentials", "--db-url", db_url])
+    assert result.exit_code == 1 and "moot serve" in result.output
+
+
+def test_db_upgrade_is_idempotent(db_url: str) -> None:
+    assert "up to date" in run("db", "upgrade", "--db-url", db_url)
+    assert "up to date" in run("db", "upgrade", "--db-url", db_url)
+
+
+def test_an_unsupported_database_url_is_explained() -> None:
+    result = runner.invoke(app, ["db", "upgrade", "--db-url", "mysql://root@localhost/x"])
+    assert result.exit_code == 2
+    assert "unsupported database URL 'mysql://root@localhost/x'" in result.output
