@@ -34,6 +34,8 @@ def test_start_time(text: str, expected: str) -> None:
     assert parsed is not None and format_zoom(parsed) == expected
 
 
-@pytest.mark.parametrize("text", ["", "2030-03-10", "tomorrow", "2030-13-01T00:00:00Z", "2030-03-10X12:00:00", "9" * 50])
+@pytest.mark.parametrize(
+    "text", ["", "2030-03-10", "tomorrow", "2030-13-01T00:00:00Z", "2030-03-10X12:00:00", "9" * 50]
+)
 def test_unreadable_start_times(text: str) -> None:
     assert parse_start_time(text, NEW_YORK) is None
