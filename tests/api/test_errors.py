@@ -69,3 +69,54 @@ async def test_an_unexpected_failure_is_a_json_500_and_logged(
 async def test_health(api: ZoomApi) -> None:
     response = await api.client.get("/healthz")
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+NUL_REJECTED = (
+    400,
+    {
+        "code": 300,
+        "message": "Validation Failed.",
+        "errors": [{"field": "", "message": "NUL characters are not allowed in paths or query strings."}],
+    },
+)
+
+
+@pytest.mark.parametrize("path", ["/v2/users/a%00b", "/v2/users/me/meetings?type=%00", "/v2/meetings/1%00"])
+async def test_nul_characters_in_paths_and_queries_are_refused(api: ZoomApi, path: str) -> None:
+    response = await api.get(path)
+    assert (response.status_code, response.json()) == NUL_REJECTED
+
+
+async def test_nul_characters_in_bodies_are_refused(api: ZoomApi) -> None:
+    response = await api.post("/v2/users/me/meetings", content=b'{"topic": "a\\u0000b"}')
+    assert (response.status_code, response.json()) == (
+        400,
+        {"code": 300, "message": "Request Body should be a valid JSON object."},
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v2/users/me/meetings", {"start_time": "0001-01-01T00:00:00Z"}, "start_time"),
+        ("/v2/users/me/meetings", {"start_time": "9999-12-31T23:59:59"}, "start_time"),
+        ("/v2/users/me/meetings?page_number=100000000", None, "page_number"),
+        ("/v2/users/me/meetings?from=0001-01-01", None, "from"),
+        ("/v2/users/me/meetings?to=9999-12-31", None, "to"),
+        ("/v2/users?page_number=100000000", None, "page_number"),
+    ],
+)
+async def test_values_beyond_what_moot_can_store_are_validation_errors(
+    api: ZoomApi, path: str, body: dict[str, str] | None, field: str
+) -> None:
+    response = await (api.post(path, json=body) if body is not None else api.get(path))
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == field
+
+
+async def test_a_meeting_id_beyond_int64_is_3001(api: ZoomApi) -> None:
+    response = await api.get(f"/v2/meetings/{2**63}")
+    assert (response.status_code, response.json()) == (
+        404,
+        {"code": 3001, "message": f"Meeting does not exist: {2**63}."},
+    )

@@ -36,7 +36,20 @@ def test_zoom_ids_are_iana_zones(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["", "Mars/Base", "GMT+15", "GMT+5:75", "../../etc/passwd", "/etc/localtime", "x" * 100, "Asia/"]
+    "name",
+    [
+        "",
+        "Mars/Base",
+        "GMT+15",
+        "GMT+5:75",
+        "../../etc/passwd",
+        "/etc/localtime",
+        "x" * 100,
+        "Asia/",
+        "America",
+        "zone.tab",
+        "a\x00b",
+    ],
 )
 def test_unknown_zones(name: str) -> None:
     assert resolve(name) is None

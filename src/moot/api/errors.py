@@ -8,7 +8,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from moot.api.responses import json_response
-from moot.domain.errors import InternalError, MethodNotAllowed, OAuthError, RouteNotFound, ZoomError
+from moot.domain.errors import (
+    FieldError,
+    InternalError,
+    MethodNotAllowed,
+    OAuthError,
+    RouteNotFound,
+    ValidationFailed,
+    ZoomError,
+)
 
 
 async def zoom_error(request: Request, exc: Exception) -> Response:
@@ -30,6 +38,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
         error = RouteNotFound()
     else:
         error = InternalError()
+    return json_response(error.body(), error.status)
+
+
+def nul_rejected_response() -> Response:
+    error = ValidationFailed([FieldError("", "NUL characters are not allowed in paths or query strings.")])
     return json_response(error.body(), error.status)
 
 

@@ -6,7 +6,7 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from moot.api.errors import unexpected_error_response
+from moot.api.errors import nul_rejected_response, unexpected_error_response
 from moot.domain import ids
 
 log = logging.getLogger("moot.api")
@@ -24,6 +24,9 @@ class ZoomEdge:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
+        if "\x00" in path or b"%00" in scope.get("query_string", b""):
+            await nul_rejected_response()(scope, receive, send)
+            return
         if len(path) > 1 and path.endswith("/"):
             scope = {**scope, "path": path.rstrip("/") or "/"}
         tracking = ids.tracking_id().encode()

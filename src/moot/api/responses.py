@@ -41,6 +41,8 @@ async def json_body(request: Request) -> Any:
     raw = await read_body(request)
     if not raw.strip():
         return {}
+    if b"\\u0000" in raw:  # no database stores NUL in text
+        raise InvalidJsonBody()
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:

@@ -19,6 +19,8 @@ class ListType(StrEnum):
 HISTORY_WINDOW = timedelta(days=183)
 DEFAULT_PAGE_SIZE = 30
 MAX_PAGE_SIZE = 300
+# Far beyond any real list; keeps offsets within 64-bit integers.
+MAX_PAGE_NUMBER = 10_000_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from moot.domain import timezones
-from moot.domain.listing import ListType
+from moot.domain.listing import MAX_PAGE_NUMBER, ListType
+from moot.domain.times import EARLIEST_YEAR, LATEST_YEAR
 from moot.domain.validation import ZoomInput
 
 _PASSCODE = re.compile(r"^[A-Za-z0-9@\-_*]*$")
@@ -272,13 +273,23 @@ def _list_type(value: str) -> str:
     return value
 
 
+def _listable_day(value: date) -> date:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError("Invalid field.")
+    return value
+
+
+ListableDay = Annotated[date, AfterValidator(_listable_day)]
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE_NUMBER)]
+
+
 class ListMeetingsQuery(ZoomInput):
     """Query of ``GET /users/{userId}/meetings``."""
 
     type: Annotated[str, AfterValidator(_list_type)] | None = None
     page_size: int | None = Field(default=None, ge=1)
-    page_number: int | None = Field(default=None, ge=1)
+    page_number: PageNumber | None = None
     next_page_token: Annotated[str, StringConstraints(max_length=2048)] | None = None
-    from_: date | None = Field(default=None, alias="from")
-    to: date | None = None
+    from_: ListableDay | None = Field(default=None, alias="from")
+    to: ListableDay | None = None
     timezone: TimezoneId | None = None

@@ -14,9 +14,14 @@ def parse_zoom(value: str) -> datetime:
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
+# Instants moot accepts from clients; outside them date arithmetic (end times, expiry) could overflow.
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 2999
+
+
 def parse_start_time(value: str, local_zone: tzinfo) -> datetime | None:
     """A ``start_time`` as Zoom reads it: ``…Z`` (or an offset) is absolute; without one it is local
-    time in ``local_zone``. Fractions of a second are dropped. None when unreadable."""
+    time in ``local_zone``. Fractions of a second are dropped. None when unreadable or out of range."""
     text = value.strip()
     if len(text) < 16 or len(text) > 40 or text[10] not in "T ":
         return None
@@ -26,7 +31,6 @@ def parse_start_time(value: str, local_zone: tzinfo) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=local_zone)
-    try:
-        return parsed.astimezone(UTC).replace(microsecond=0)
-    except (OverflowError, ValueError):
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
         return None
+    return parsed.astimezone(UTC).replace(microsecond=0)

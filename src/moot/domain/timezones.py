@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, timedelta, timezone, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 _OFFSET = re.compile(r"^(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
 _BARE_UTC = {"GMT", "UTC", "Z", "ETC/GMT", "ETC/UTC", "ETC/GREENWICH"}
@@ -29,12 +29,18 @@ def resolve(name: str) -> tzinfo | None:
         if delta > timedelta(hours=14) or int(minutes or 0) >= 60:
             return None
         return timezone(-delta if sign == "-" else delta)
-    if ".." in name or name.startswith("/"):
+    if name not in _iana_names():
         return None
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
+
+
+@lru_cache(maxsize=1)
+def _iana_names() -> frozenset[str]:
+    """Only real zone names are looked up (never an arbitrary file under the zone database)."""
+    return frozenset(available_timezones())
 
 
 def is_valid(name: str) -> bool:

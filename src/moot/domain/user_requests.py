@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from moot.domain.meeting_requests import Email
+from moot.domain.meeting_requests import Email, PageNumber
 from moot.domain.users import UserType
 from moot.domain.validation import ZoomInput
 
@@ -45,5 +45,5 @@ class ListUsersQuery(ZoomInput):
 
     status: Literal["active", "inactive", "pending"] | None = None
     page_size: int | None = Field(default=None, ge=1)
-    page_number: int | None = Field(default=None, ge=1)
+    page_number: PageNumber | None = None
     next_page_token: Annotated[str, StringConstraints(max_length=2048)] | None = None

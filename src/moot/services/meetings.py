@@ -144,8 +144,11 @@ async def _insert_with_fresh_number(deps: Deps, meeting: Meeting) -> None:
             meeting.id = ids.meeting_number()
 
 
+_MAX_MEETING_ID = 2**63 - 1  # Zoom's meeting ids are int64
+
+
 def _meeting_number(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 19:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19 or int(raw) > _MAX_MEETING_ID:
         raise MeetingNotFound(meeting_id=raw)
     return int(raw)
 
