@@ -1,0 +1,1 @@
+"""Load benchmarks for moot: ``python -m benchmarks.run`` (or ``make bench``); see README.md."""

@@ -1,0 +1,239 @@
+"""Figures, targets and the result files: a plain-text table, ``<timestamp>.json`` / ``.md`` and
+``latest.json`` / ``latest.md`` in benchmarks/results/."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.loadspec import LoadResult
+from benchmarks.scenarios import Scenario
+
+MAX_ERROR_RATE = 0.01
+MAX_CREATE_TAIL = 4.0  # create p99 <= 4 x create p50
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    scenario: Scenario
+    result: LoadResult
+    ratio: float | None  # req/s / the baseline's req/s in the same run; None for the baseline
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    measured: float
+    target: str
+    passed: bool
+    void: bool = False  # the scenario had too many errors for its figures to mean anything
+
+    @property
+    def verdict(self) -> str:
+        return "VOID" if self.void else "PASS" if self.passed else "FAIL"
+
+
+@dataclass(slots=True)
+class Report:
+    started: datetime
+    meta: dict[str, Any]
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def outcome(self, key: str) -> Outcome | None:
+        return next((o for o in self.outcomes if o.scenario.key == key), None)
+
+    def checks(self) -> list[Check]:
+        found = []
+        for o in self.outcomes:
+            if o.scenario.min_ratio is not None and o.ratio is not None:
+                target = f">= {o.scenario.min_ratio:.2f} x baseline req/s"
+                passed = o.ratio >= o.scenario.min_ratio
+                found.append(Check(f"{o.scenario.key} req/s ratio", o.ratio, target, passed, self._void(o)))
+        create = self.outcome("create")
+        if create is not None:
+            tail = tail_ratio(create.result)
+            target = f"<= {MAX_CREATE_TAIL:g}"
+            found.append(Check("create p99/p50", tail, target, tail <= MAX_CREATE_TAIL, self._void(create)))
+        return found
+
+    def _void(self, outcome: Outcome) -> bool:
+        baseline = self.outcome("baseline")
+        return any(o.result.error_rate > MAX_ERROR_RATE for o in (outcome, baseline) if o is not None)
+
+    def too_many_errors(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.result.error_rate > MAX_ERROR_RATE]
+
+    def generator_ceiling(self) -> float | None:
+        """Req/s the generator could drive with its cores to itself: the baseline's req/s divided by the
+        share of its cores it needed for them (an estimate; its cost per request is close to constant)."""
+        baseline = self.outcome("baseline")
+        if baseline is None or not baseline.result.generator_cpu:
+            return None
+        cores = int(self.meta.get("generator_threads", 1))
+        return baseline.result.rps * cores / baseline.result.generator_cpu
+
+    def generator_note(self) -> str:
+        baseline, ceiling = self.outcome("baseline"), self.generator_ceiling()
+        if baseline is None or ceiling is None:
+            return "generator ceiling: not measured"
+        r = baseline.result
+        cores = int(self.meta.get("generator_threads", 1))
+        saturated = (r.generator_cpu or 0.0) >= 0.9 * cores
+        verdict = (
+            "WARNING: the generator saturated its CPU and may be what limits the baseline"
+            if saturated
+            else "the generator is not what limits the figures"
+        )
+        return (
+            f"generator ceiling: against the baseline ({r.rps:,.0f} req/s) the generator used "
+            f"{r.generator_cpu:.0%} of a core and the server {_cpu(r.server_cpu)}; with {cores} core(s) "
+            f"to itself it would drive about {ceiling:,.0f} req/s ({ceiling / r.rps:.1f}x the baseline): "
+            f"{verdict}"
+        )
+
+
+def tail_ratio(result: LoadResult) -> float:
+    p50 = result.latency_ms.get("p50", 0.0)
+    return result.latency_ms.get("p99", 0.0) / p50 if p50 > 0 else float("inf")
+
+
+def _cpu(share: float | None) -> str:
+    return f"{share:.0%}" if share is not None else "n/a"
+
+
+COLUMNS = [
+    "scenario",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "p99/p50",
+    "vs baseline",
+    "non-2xx",
+    "sock err",
+    "srv CPU",
+    "gen CPU",
+]
+
+
+def rows(report: Report) -> list[list[str]]:
+    out = []
+    for o in report.outcomes:
+        r = o.result
+        out.append(
+            [
+                o.scenario.title,
+                f"{r.rps:,.0f}",
+                f"{r.latency_ms['p50']:.2f}",
+                f"{r.latency_ms['p99']:.2f}",
+                f"{tail_ratio(r):.2f}",
+                f"{o.ratio:.3f}" if o.ratio is not None else "1 (ref)",
+                f"{r.non_2xx} / {r.requests}",
+                str(r.socket_errors),
+                _cpu(r.server_cpu),
+                _cpu(r.generator_cpu),
+            ]
+        )
+    return out
+
+
+def check_lines(report: Report) -> list[str]:
+    return [f"{c.verdict}  {c.name}: {c.measured:.3f} (target {c.target})" for c in report.checks()]
+
+
+def text_table(report: Report) -> str:
+    body = rows(report)
+    widths = [max(len(line[i]) for line in [COLUMNS, *body]) for i in range(len(COLUMNS))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(COLUMNS), rule, *(line(r) for r in body)])
+
+
+def markdown(report: Report) -> str:
+    meta = report.meta
+    out = [
+        f"# moot benchmark, {report.started:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"- commit: `{meta.get('commit', 'unknown')}`",
+        f"- load generator: {meta.get('generator')}",
+        f"- {meta.get('connections')} connections, {meta.get('duration')} s per scenario "
+        f"(after {meta.get('warmup')} s of warm-up)",
+        f"- machine: {meta.get('cpu_count')} CPUs, {meta.get('platform')}, Python {meta.get('python')}",
+        f"- servers: one uvicorn {meta.get('uvicorn')} process each, log level {meta.get('log_level')}, "
+        "access log off; moot on SQLite",
+        "",
+        "| " + " | ".join(COLUMNS) + " |",
+        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(COLUMNS))) + "|",
+        *("| " + " | ".join(r) + " |" for r in rows(report)),
+        "",
+        "## Targets",
+        "",
+        *(f"- {line}" for line in check_lines(report)),
+        "",
+        report.generator_note(),
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    return {
+        "started": report.started.isoformat(),
+        "meta": report.meta,
+        "scenarios": [
+            {
+                "key": o.scenario.key,
+                "title": o.scenario.title,
+                "method": o.scenario.method,
+                "path": o.scenario.path,
+                "ratio_to_baseline": o.ratio,
+                "p99_over_p50": _finite(tail_ratio(o.result)),
+                **o.result.to_dict(),
+            }
+            for o in report.outcomes
+        ],
+        "checks": [
+            {"name": c.name, "measured": c.measured, "target": c.target, "verdict": c.verdict}
+            for c in report.checks()
+        ],
+        "generator_ceiling_rps": report.generator_ceiling(),
+        "generator_note": report.generator_note(),
+    }
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def save(report: Report, directory: Path = RESULTS_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = f"{report.started:%Y-%m-%dT%H%MZ}"
+    if (directory / f"{stamp}.json").exists():
+        stamp = f"{report.started:%Y-%m-%dT%H%M%SZ}"
+    data = json.dumps(to_json(report), indent=2) + "\n"
+    text = markdown(report)
+    paths = [
+        directory / f"{stamp}.json",
+        directory / f"{stamp}.md",
+        directory / "latest.json",
+        directory / "latest.md",
+    ]
+    for path in paths:
+        _write(path, data if path.suffix == ".json" else text)
+    return paths

@@ -1,0 +1,173 @@
+"""``python -m benchmarks.run``: load moot and a raw ASGI baseline, print and save the figures.
+
+Exit status: 0 when every scenario ran, whether or not the targets are met (this is a report);
+1 when a scenario's errors (non-2xx responses and socket errors) exceed 1 % of its requests;
+2 when a server does not start, or the setup or the load generator fails; 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+
+from benchmarks import fixtures, meta, report
+from benchmarks.load import Generator, LoadError, choose_generator, run_load
+from benchmarks.loadspec import LoadResult, LoadSettings
+from benchmarks.scenarios import Scenario, scenarios
+from benchmarks.servers import (
+    Server,
+    ServerStartError,
+    launch_baseline,
+    launch_moot,
+    new_credentials,
+    wait_ready,
+)
+
+EXIT_OK, EXIT_ERRORS, EXIT_SETUP, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    workdir: Path
+    servers: dict[str, Server]
+    token: str
+    meeting_id: int
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description="Load moot and a raw ASGI baseline."
+    )
+    parser.add_argument(
+        "--duration", type=float, help="seconds of load per scenario (default 10; 3 with --quick)"
+    )
+    parser.add_argument("--quick", action="store_true", help="short runs (~3 s each) for a smoke check")
+    parser.add_argument(
+        "--warmup", type=float, help="seconds of discarded load before each scenario (default 2)"
+    )
+    parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
+    parser.add_argument(
+        "--generator", choices=["auto", "wrk", "python"], default="auto", help="default: wrk if found"
+    )
+    parser.add_argument(
+        "--wrk-threads", type=int, default=1, help="wrk threads (default 1: the server needs a core)"
+    )
+    parser.add_argument("--meetings", type=int, default=100, help="meetings created before the list scenario")
+    parser.add_argument(
+        "--results-dir", type=Path, default=report.RESULTS_DIR, help="default: benchmarks/results"
+    )
+    parser.add_argument("--no-save", action="store_true", help="print only, write no result files")
+    args = parser.parse_args(argv)
+    if args.duration is None:
+        args.duration = 3.0 if args.quick else 10.0
+    if args.warmup is None:
+        args.warmup = 0.5 if args.quick else 2.0
+    if args.duration <= 0 or args.connections <= 0 or args.warmup < 0 or args.wrk_threads <= 0:
+        parser.error("--duration, --connections and --wrk-threads must be positive, --warmup not negative")
+    return args
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """First Ctrl-C / SIGTERM: unwind (stopping servers, removing temp files); later ones are ignored so
+    that the clean-up itself is not cut short."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        print("\ninterrupted: servers stopped, temporary files removed", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def prepare(workdir: Path, cleanup: contextlib.ExitStack, meetings: int) -> Session:
+    """Start both servers (each stopped by ``cleanup``), get a token and create the meetings."""
+    credentials = new_credentials()
+    baseline = launch_baseline(workdir)
+    cleanup.callback(baseline.process.stop)
+    moot = launch_moot(workdir, credentials)
+    cleanup.callback(moot.process.stop)
+    wait_ready(baseline)
+    wait_ready(moot)
+    token = fixtures.access_token(moot.base_url, credentials)
+    meeting_ids = fixtures.create_meetings(moot.base_url, token, max(1, meetings))
+    return Session(workdir, {"baseline": baseline, "moot": moot}, token, meeting_ids[0])
+
+
+def measure(
+    session: Session, generator: Generator, scenario: Scenario, args: argparse.Namespace
+) -> LoadResult:
+    server = session.servers[scenario.server]
+    spec = scenario.request(server.base_url, session.token if scenario.server == "moot" else None)
+    if args.warmup > 0:
+        warmup = LoadSettings(args.connections, args.warmup)
+        run_load(generator, spec, warmup, server.process, session.workdir, f"{scenario.key}-warmup")
+    settings = LoadSettings(args.connections, args.duration)
+    return run_load(generator, spec, settings, server.process, session.workdir, scenario.key)
+
+
+def run_scenarios(rep: report.Report, generator: Generator, args: argparse.Namespace) -> None:
+    with contextlib.ExitStack() as cleanup:
+        workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="moot-bench-")))
+        print("starting servers ...", flush=True)
+        session = prepare(workdir, cleanup, args.meetings)
+        for scenario in scenarios(session.meeting_id):
+            print(f"  {scenario.title}: {args.duration:g} s ...", end="", flush=True)
+            result = measure(session, generator, scenario, args)
+            rep.outcomes.append(report.Outcome(scenario, result, _ratio(rep, scenario, result)))
+            print(f" {result.rps:,.0f} req/s", flush=True)
+
+
+def _ratio(rep: report.Report, scenario: Scenario, result: LoadResult) -> float | None:
+    """req/s relative to the baseline's in this run (None for the baseline itself)."""
+    baseline = rep.outcome("baseline")
+    if scenario.server == "baseline" or baseline is None or baseline.result.rps <= 0:
+        return None
+    return result.rps / baseline.result.rps
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        generator = choose_generator(args.generator, args.wrk_threads)
+    except LoadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_SETUP
+    info = meta.collect(generator, connections=args.connections, duration=args.duration, warmup=args.warmup)
+    rep = report.Report(datetime.now(UTC), info)
+    print(
+        f"moot benchmark: {generator.label}, {args.connections} connections, {args.duration:g} s per scenario"
+    )
+    try:
+        run_scenarios(rep, generator, args)
+    except (ServerStartError, fixtures.FixtureError, LoadError, OSError) as exc:
+        print(f"\nerror: {exc}", file=sys.stderr)
+        return EXIT_SETUP
+    print()
+    print(report.text_table(rep))
+    print()
+    print("\n".join(report.check_lines(rep)))
+    print(rep.generator_note())
+    if not args.no_save:
+        paths = report.save(rep, args.results_dir)
+        print("results: " + ", ".join(str(p) for p in paths[:2]) + " (and latest.json / latest.md)")
+    failed = rep.too_many_errors()
+    for o in failed:
+        print(f"error: {o.scenario.title}: {o.result.error_rate:.1%} of requests failed", file=sys.stderr)
+    return EXIT_ERRORS if failed else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""The two servers under load: moot (``moot serve``) and the raw ASGI baseline, on free local ports."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from benchmarks.processes import ManagedProcess, free_port
+
+LOG_LEVEL = "warning"
+START_TIMEOUT = 60.0
+
+
+class ServerStartError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    account_id: str
+    client_id: str
+    client_secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    name: str
+    base_url: str
+    process: ManagedProcess
+    ready_path: str  # answers 200 once the server is up
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
+
+
+def _clean_env() -> dict[str, str]:
+    """The harness's environment without any MOOT_* setting that would change what is measured."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("MOOT_")}
+
+
+def new_credentials() -> Credentials:
+    return Credentials(
+        account_id="bench" + secrets.token_hex(6),
+        client_id="benchclient" + secrets.token_hex(6),
+        client_secret=secrets.token_urlsafe(24),
+    )
+
+
+def launch_moot(workdir: Path, credentials: Credentials) -> Server:
+    """Start ``moot serve`` on a fresh SQLite file with the bootstrap account ``credentials``."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = _clean_env() | {
+        "MOOT_LOG_LEVEL": LOG_LEVEL,
+        "MOOT_BOOTSTRAP_ACCOUNT_ID": credentials.account_id,
+        "MOOT_BOOTSTRAP_CLIENT_ID": credentials.client_id,
+        "MOOT_BOOTSTRAP_CLIENT_SECRET": credentials.client_secret,
+    }
+    argv = [
+        _bin("moot"),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--db-url",
+        f"sqlite:///{workdir / 'bench.db'}",
+        "--public-url",
+        base_url,
+    ]
+    return Server("moot", base_url, ManagedProcess("moot", argv, workdir / "moot.log", env), "/healthz")
+
+
+def launch_baseline(workdir: Path) -> Server:
+    port = free_port()
+    argv = [sys.executable, "-m", "benchmarks.baseline_app", "--port", str(port), "--log-level", LOG_LEVEL]
+    process = ManagedProcess("baseline", argv, workdir / "baseline.log", _clean_env())
+    return Server("baseline", f"http://127.0.0.1:{port}", process, "/")
+
+
+def wait_ready(server: Server, timeout: float = START_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=server.base_url, timeout=2.0, trust_env=False) as client:
+        while time.monotonic() < deadline:
+            if not server.process.running():
+                raise ServerStartError(f"{server.name} exited on start:\n{server.process.log_tail()}")
+            try:
+                if client.get(server.ready_path).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+    raise ServerStartError(f"{server.name} not ready after {timeout:.0f} s:\n{server.process.log_tail()}")
