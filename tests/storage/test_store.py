@@ -10,10 +10,11 @@ import pytest
 
 from moot.domain.accounts import Account, App, AppType, Plan
 from moot.domain.listing import Cursor, ListType, MeetingQuery
-from moot.domain.meetings import Meeting, MeetingStatus, MeetingType, Passcodes
+from moot.domain.meetings import DEFAULT_SETTINGS, Meeting, MeetingStatus, MeetingType, Passcodes
 from moot.domain.times import format_zoom
 from moot.domain.users import User, UserStatus, UserType
 from moot.storage.base import DuplicateKey, Store
+from moot.storage.codec import meeting_row
 
 NOW = datetime(2025, 6, 15, 12, 0, 0, tzinfo=UTC)
 ACCOUNT_ID = "acctAAAAAAAAAAAAAAAAAA"
@@ -72,7 +73,7 @@ def make_meeting(
         agenda="",
         created_at=created_at,
         passcodes=Passcodes("abc123", "123456", "123456", "enc"),
-        settings={"host_video": False, "audio": "voip", "global_dial_in_countries": ["US"]},
+        settings={**DEFAULT_SETTINGS, "host_video": True, "audio": "both", "contact_name": "Jill"},
         recurrence={"type": 1, "repeat_interval": 1} if type.is_recurring else None,
     )
     return dataclasses.replace(meeting, **changes)
@@ -460,3 +461,11 @@ async def test_list_reflects_updates(store: Store, listed: dict[str, Meeting]) -
         *pick(listed, "ended", "started", "later_b"),
     ]
     assert await store.list_meetings(query(ListType.SCHEDULED)) == (expected, 6)
+
+
+async def test_settings_are_stored_as_their_difference_from_the_defaults(store: Store) -> None:
+    await seed(store)
+    meeting = make_meeting(84000000001)
+    assert '"settings":{"host_video":true,"audio":"both","contact_name":"Jill"}' in meeting_row(meeting)[-1]
+    await insert_meetings(store, [meeting])
+    assert await store.get_meeting(ACCOUNT_ID, meeting.id) == meeting

@@ -28,7 +28,7 @@ class ZoomEdge:
             await nul_rejected_response()(scope, receive, send)
             return
         if len(path) > 1 and path.endswith("/"):
-            scope = {**scope, "path": path.rstrip("/") or "/"}
+            scope = {**scope, "path": path[:-1]}
         tracking = ids.tracking_id().encode()
         started = False
 

@@ -6,12 +6,15 @@ from datetime import UTC, datetime, tzinfo
 
 
 def format_zoom(instant: datetime) -> str:
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is C code; strftime costs twice as much, and every response formats several instants.
+    if instant.tzinfo is not UTC:
+        instant = instant.astimezone(UTC)
+    return instant.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def parse_zoom(value: str) -> datetime:
     """Parse a stored ``…Z`` instant."""
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(value)
 
 
 # Instants moot accepts from clients; outside them date arithmetic (end times, expiry) could overflow.

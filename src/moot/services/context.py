@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from moot.config import Settings
 from moot.domain.clock import Clock
@@ -11,10 +13,47 @@ from moot.storage.base import Store
 
 
 @dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: from a verified access token."""
+
+    account_id: str
+    client_id: str
+    user_id: str
+    scopes: tuple[str, ...]
+
+
+class VerifiedTokens:
+    """Access tokens this process has verified, with their principal and expiry (bounded, oldest out)."""
+
+    def __init__(self, capacity: int = 16_384) -> None:
+        self._capacity = capacity
+        self._items: dict[str, tuple[Principal, int]] = {}
+
+    def get(self, token: str) -> tuple[Principal, int] | None:
+        return self._items.get(token)
+
+    def put(self, token: str, principal: Principal, expires: int) -> None:
+        if len(self._items) >= self._capacity:
+            del self._items[next(iter(self._items))]
+        self._items[token] = (principal, expires)
+
+
+@dataclass(frozen=True, slots=True)
 class Keys:
     """Server secrets, shared through the database by every moot process on it."""
 
     token: bytes  # signs access tokens, ZAKs and page tokens
+    verified: VerifiedTokens = field(default_factory=VerifiedTokens, compare=False, repr=False)
+    _keyed: hmac.HMAC = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_keyed", hmac.new(self.token, digestmod=hashlib.sha256))
+
+    def sign(self, data: bytes) -> bytes:
+        """HMAC-SHA256 of ``data`` under the token key (the key schedule is computed once)."""
+        mac = self._keyed.copy()
+        mac.update(data)
+        return mac.digest()
 
     @classmethod
     async def load(cls, store: Store) -> Keys:
@@ -27,13 +66,3 @@ class Deps:
     clock: Clock
     settings: Settings
     keys: Keys
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: from a verified access token."""
-
-    account_id: str
-    client_id: str
-    user_id: str
-    scopes: tuple[str, ...]

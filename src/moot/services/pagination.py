@@ -7,7 +7,6 @@ holds everything needed to produce the next page.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from typing import Any
 
@@ -29,7 +28,7 @@ def _unb64(text: str) -> bytes:
 
 def encode(deps: Deps, kind: str, state: dict[str, Any]) -> str:
     payload = orjson.dumps({"k": kind, "x": int(deps.clock.timestamp()) + TOKEN_LIFETIME, **state})
-    mac = hmac.new(deps.keys.token, payload, hashlib.sha256).digest()[:16]
+    mac = deps.keys.sign(payload)[:16]
     return _b64(payload) + "." + _b64(mac)
 
 
@@ -41,7 +40,7 @@ def decode(deps: Deps, kind: str, token: str) -> dict[str, Any]:
     try:
         body, mac = token.split(".", 1)
         payload = _unb64(body)
-        expected = hmac.new(deps.keys.token, payload, hashlib.sha256).digest()[:16]
+        expected = deps.keys.sign(payload)[:16]
         if not hmac.compare_digest(expected, _unb64(mac)):
             raise _invalid()
         state = orjson.loads(payload)

@@ -13,7 +13,7 @@ import orjson
 
 from moot.domain.accounts import Account, App, AppType, Plan
 from moot.domain.listing import HISTORY_WINDOW, ListType, MeetingQuery
-from moot.domain.meetings import Meeting, MeetingStatus, MeetingType, Passcodes
+from moot.domain.meetings import DEFAULT_SETTINGS, Meeting, MeetingStatus, MeetingType, Passcodes
 from moot.domain.times import format_zoom, parse_zoom
 from moot.domain.users import User, UserStatus, UserType
 
@@ -114,6 +114,19 @@ def app_from_row(row: Any) -> App:
     )
 
 
+# A meeting's settings are stored as their difference from a numbered set of defaults (most of the
+# ~50 settings keep their default), which keeps rows a third of the size. Should the defaults ever
+# change, the old set stays here under its number so stored meetings keep the settings they had.
+SETTINGS_BASES: dict[int, dict[str, Any]] = {1: DEFAULT_SETTINGS}
+SETTINGS_BASE = 1
+_ABSENT = object()
+
+
+def settings_delta(settings: dict[str, Any]) -> dict[str, Any]:
+    base = SETTINGS_BASES[SETTINGS_BASE]
+    return {k: v for k, v in settings.items() if base.get(k, _ABSENT) != v}
+
+
 def meeting_row(meeting: Meeting) -> tuple[Any, ...]:
     doc = {
         "uuid": meeting.uuid,
@@ -127,7 +140,8 @@ def meeting_row(meeting: Meeting) -> tuple[Any, ...]:
         "h323_password": meeting.passcodes.h323_password,
         "pstn_password": meeting.passcodes.pstn_password,
         "encrypted_password": meeting.passcodes.encrypted_password,
-        "settings": meeting.settings,
+        "settings": settings_delta(meeting.settings),
+        "settings_base": SETTINGS_BASE,
         "pre_schedule": meeting.pre_schedule,
         "recurrence": meeting.recurrence,
         "tracking_fields": meeting.tracking_fields,
@@ -169,7 +183,7 @@ def meeting_from_row(row: Any) -> Meeting:
         passcodes=Passcodes(
             doc["password"], doc["h323_password"], doc["pstn_password"], doc["encrypted_password"]
         ),
-        settings=doc["settings"],
+        settings={**SETTINGS_BASES[doc["settings_base"]], **doc["settings"]},
         pre_schedule=doc["pre_schedule"],
         recurrence=doc["recurrence"],
         tracking_fields=doc["tracking_fields"],
