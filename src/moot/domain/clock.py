@@ -35,10 +35,10 @@ class ControllableClock:
     def __init__(self, start: datetime | None = None, *, frozen: bool = False) -> None:
         self._offset = 0.0
         self._frozen_at: float | None = None
-        if start is not None:
-            self._offset = start.timestamp() - time.time()
         if frozen:
-            self.freeze()
+            self._frozen_at = start.timestamp() if start is not None else time.time()
+        elif start is not None:
+            self._offset = start.timestamp() - time.time()
 
     def timestamp(self) -> float:
         if self._frozen_at is not None:
