@@ -98,31 +98,35 @@ def user_to_wire(user: User, *, account_number: int, base_url: str) -> dict[str,
     }
 
 
+# What GET /users shows of each user, in Zoom's order (a subset of GET /users/{userId}).
+_LIST_ITEM_KEYS = (
+    "id",
+    "first_name",
+    "last_name",
+    "display_name",
+    "email",
+    "type",
+    "pmi",
+    "timezone",
+    "verified",
+    "dept",
+    "created_at",
+    "user_created_at",
+    "last_login_time",
+    "last_client_version",
+    "language",
+    "phone_number",
+    "status",
+    "role_id",
+    "group_ids",
+    "im_group_ids",
+    "employee_unique_id",
+)
+
+
 def user_list_item(user: User) -> dict[str, Any]:
-    created = format_zoom(user.created_at)
-    item: dict[str, Any] = {
-        "id": user.id,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "display_name": user.display_name,
-        "email": user.email,
-        "type": int(user.type),
-        "pmi": user.pmi,
-        "timezone": user.timezone,
-        "verified": 1 if user.status is UserStatus.ACTIVE else 0,
-        "dept": "",
-        "created_at": created,
-        "user_created_at": created,
-        "last_login_time": created,
-        "last_client_version": "",
-        "language": user.language,
-        "phone_number": "",
-        "status": user.status.value,
-        "role_id": user.role_id,
-        "group_ids": [],
-        "im_group_ids": [],
-        "employee_unique_id": "",
-    }
-    if user.status is UserStatus.PENDING:
+    full = user_to_wire(user, account_number=0, base_url="")
+    item = {key: full[key] for key in _LIST_ITEM_KEYS}
+    if user.status is UserStatus.PENDING:  # the spec: "not returned for pending users"
         del item["id"]
     return item

@@ -69,6 +69,10 @@ def _zone(name: str) -> tzinfo:
     return zone
 
 
+def _tracking_fields(body: MeetingInput) -> list[dict[str, Any]]:
+    return [{"field": f.field, "value": f.value or "", "visible": True} for f in body.tracking_fields or []]
+
+
 async def _schedule_for(deps: Deps, principal: Principal, ref: str) -> User:
     try:
         return await resolve_user(deps, principal, ref)
@@ -120,9 +124,7 @@ async def create_meeting(
         pre_schedule=bool(body.pre_schedule)
         and meeting_type in (MeetingType.SCHEDULED, MeetingType.RECURRING_NO_FIXED_TIME),
         recurrence=recurrence,
-        tracking_fields=[
-            {"field": f.field, "value": f.value or "", "visible": True} for f in body.tracking_fields or []
-        ],
+        tracking_fields=_tracking_fields(body),
         assistant_id=assistant_id,
         pmi=host.pmi
         if settings["use_pmi"] and meeting_type is not MeetingType.RECURRING_FIXED_TIME
@@ -202,9 +204,7 @@ async def update_meeting(
     if "pre_schedule" in sent:
         meeting.pre_schedule = bool(body.pre_schedule)
     if "tracking_fields" in sent:
-        meeting.tracking_fields = [
-            {"field": f.field, "value": f.value or "", "visible": True} for f in body.tracking_fields or []
-        ]
+        meeting.tracking_fields = _tracking_fields(body)
     if "start_time" in sent and meeting.type.has_start_time:
         start = _start_time(str(body.start_time), _zone(meeting.timezone))
         # Zoom ignores a past start_time for a recurring series (contract.md §4).
