@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -11,6 +12,12 @@ from tests.support.api import ZoomApi
 from tests.support.expected import meeting_body
 
 CREATED_AT = "2026-01-15T12:00:00Z"  # the frozen clock
+WEEKLY_MON_WED = ["01-07", "01-09", "01-14", "01-16", "01-21", "01-23", "01-28", "01-30", "02-04", "02-06"]
+
+
+def occurrence(start: str, duration: int, status: str = "available") -> dict[str, Any]:
+    ms = int(datetime.fromisoformat(start).timestamp()) * 1000
+    return {"occurrence_id": str(ms), "start_time": start, "duration": duration, "status": status}
 
 
 def owner(api: ZoomApi) -> dict[str, str]:
@@ -137,6 +144,7 @@ async def test_a_recurring_meeting_with_fixed_time_stores_the_recurrence_as_zoom
         timezone="America/New_York",
         created_at=CREATED_AT,
         recurrence={"type": 2, "repeat_interval": 1, "weekly_days": "2,4", "end_times": 10},
+        occurrences=[occurrence(f"2030-{day}T14:00:00Z", 45) for day in WEEKLY_MON_WED],
     )
 
 

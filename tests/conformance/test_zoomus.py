@@ -268,11 +268,6 @@ def test_list_pages_by_page_number(zoom: ZoomClient, paged_meetings: list[dict[s
     assert seen == [ids[0:2], ids[2:4], ids[4:5]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="moot does not compute occurrences of recurring meetings: a type 8 meeting's create and GET "
-    "answers have no `occurrences` (contract.md §2.4, §3), so programs that read them fail",
-)
 def test_recurring_meeting_with_fixed_time_lists_its_occurrences(zoom: ZoomClient) -> None:
     start = datetime(2031, 1, 1, 10, 0, 0)
     created = _json(

@@ -11,6 +11,7 @@ from moot.domain.meetings import (
     meeting_list_item,
     merged_settings,
 )
+from moot.domain.recurrence import Occurrence
 
 CREATED = datetime(2026, 1, 15, 12, tzinfo=UTC)
 
@@ -42,7 +43,12 @@ def test_expiry_by_type() -> None:
     assert meeting(MeetingType.SCHEDULED, start).expires_at == start + timedelta(days=30)
     assert meeting(MeetingType.INSTANT).expires_at == CREATED + timedelta(days=30)
     assert meeting(MeetingType.RECURRING_NO_FIXED_TIME).expires_at == CREATED + timedelta(days=365)
-    assert meeting(MeetingType.RECURRING_FIXED_TIME, start).expires_at is None
+    series = meeting(
+        MeetingType.RECURRING_FIXED_TIME,
+        start,
+        occurrences=[Occurrence("1", start, 30), Occurrence("2", start + timedelta(days=7), 45)],
+    )
+    assert series.expires_at == start + timedelta(days=37)
 
 
 def test_sort_time_falls_back_to_creation() -> None:
@@ -73,6 +79,10 @@ def test_waiting_room_turns_join_before_host_off_unless_both_are_sent() -> None:
 
 def test_list_items_cut_the_agenda_and_drop_an_empty_one() -> None:
     long = meeting(MeetingType.SCHEDULED, CREATED, agenda="a" * 300)
-    assert meeting_list_item(long, join_url="u")["agenda"] == "a" * 250
-    assert "agenda" not in meeting_list_item(meeting(MeetingType.SCHEDULED, CREATED), join_url="u")
-    assert "start_time" not in meeting_list_item(meeting(MeetingType.RECURRING_NO_FIXED_TIME), join_url="u")
+    assert meeting_list_item(long, join_url="u", now=CREATED)["agenda"] == "a" * 250
+    assert "agenda" not in meeting_list_item(
+        meeting(MeetingType.SCHEDULED, CREATED), join_url="u", now=CREATED
+    )
+    assert "start_time" not in meeting_list_item(
+        meeting(MeetingType.RECURRING_NO_FIXED_TIME), join_url="u", now=CREATED
+    )

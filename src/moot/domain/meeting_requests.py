@@ -293,3 +293,10 @@ class ListMeetingsQuery(ZoomInput):
     from_: ListableDay | None = Field(default=None, alias="from")
     to: ListableDay | None = None
     timezone: TimezoneId | None = None
+
+
+class MeetingGetQuery(ZoomInput):
+    """Query of ``GET /meetings/{meetingId}``."""
+
+    occurrence_id: Annotated[str, StringConstraints(max_length=32)] | None = None
+    show_previous_occurrences: bool | None = None

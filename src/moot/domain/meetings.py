@@ -9,6 +9,7 @@ from typing import Any
 
 from moot.domain import ids
 from moot.domain.errors import FieldError, ValidationFailed
+from moot.domain.recurrence import Occurrence, OccurrenceStatus
 from moot.domain.times import format_zoom
 
 
@@ -181,14 +182,22 @@ class Meeting:
     assistant_id: str | None = None
     pmi: int | None = None
     deleted_at: datetime | None = None
+    occurrences: list[Occurrence] = field(default_factory=list)
 
     @property
     def sort_time(self) -> datetime:
-        """Where the meeting sits in a list ordered by time."""
+        """Where the meeting sits in a list ordered by time (a series: where it begins)."""
         return self.start_time if self.type.has_start_time and self.start_time else self.created_at
 
     @property
+    def available_occurrences(self) -> list[Occurrence]:
+        return [o for o in self.occurrences if o.status is OccurrenceStatus.AVAILABLE]
+
+    @property
     def end_time(self) -> datetime:
+        """When the meeting (a series: its last occurrence) is over."""
+        if self.type is MeetingType.RECURRING_FIXED_TIME and self.available_occurrences:
+            return max(o.end_time for o in self.available_occurrences)
         return self.sort_time + timedelta(minutes=self.duration)
 
     @property
@@ -197,9 +206,17 @@ class Meeting:
             return self.created_at + SCHEDULED_LIFETIME
         if self.type is MeetingType.RECURRING_NO_FIXED_TIME:
             return self.created_at + RECURRING_LIFETIME
-        if self.type is MeetingType.RECURRING_FIXED_TIME:
-            return None
+        if self.available_occurrences:
+            return self.available_occurrences[-1].start_time + SCHEDULED_LIFETIME
         return self.sort_time + SCHEDULED_LIFETIME
+
+    def occurrence(self, occurrence_id: str) -> Occurrence | None:
+        return next((o for o in self.occurrences if o.occurrence_id == occurrence_id), None)
+
+    def next_occurrence(self, now: datetime) -> Occurrence | None:
+        """The first available occurrence not yet over, or the last one when all are."""
+        available = self.available_occurrences
+        return next((o for o in available if o.end_time >= now), available[-1] if available else None)
 
     def is_recoverable(self, now: datetime) -> bool:
         return self.deleted_at is not None and now - self.deleted_at <= RECOVERY_WINDOW
@@ -212,8 +229,16 @@ def check_type_rules(meeting_type: MeetingType, recurrence: dict[str, Any] | Non
         )
 
 
-def meeting_to_wire(meeting: Meeting, *, start_url: str, join_url: str) -> dict[str, Any]:
-    """The meeting as create (201) and GET (200) answer it, keys in Zoom's order."""
+def meeting_to_wire(
+    meeting: Meeting,
+    *,
+    start_url: str,
+    join_url: str,
+    occurrences: list[Occurrence] | None = None,
+    occurrence: Occurrence | None = None,
+) -> dict[str, Any]:
+    """The meeting as create (201) and GET (200) answer it, keys in Zoom's order: ``occurrences`` are
+    those to show of a series; with ``occurrence`` its start and duration stand for the meeting's."""
     body: dict[str, Any] = {
         "uuid": meeting.uuid,
         "id": meeting.id,
@@ -225,10 +250,12 @@ def meeting_to_wire(meeting: Meeting, *, start_url: str, join_url: str) -> dict[
     body["topic"] = meeting.topic
     body["type"] = int(meeting.type)
     body["status"] = meeting.status.value
-    if meeting.type.has_start_time and meeting.start_time is not None:
+    if occurrence is not None:
+        body["start_time"] = format_zoom(occurrence.start_time)
+    elif meeting.type.has_start_time and meeting.start_time is not None:
         body["start_time"] = format_zoom(meeting.start_time)
     if meeting.type is not MeetingType.INSTANT:
-        body["duration"] = meeting.duration
+        body["duration"] = occurrence.duration if occurrence is not None else meeting.duration
     body["timezone"] = meeting.timezone
     body["agenda"] = meeting.agenda
     body["created_at"] = format_zoom(meeting.created_at)
@@ -240,6 +267,8 @@ def meeting_to_wire(meeting: Meeting, *, start_url: str, join_url: str) -> dict[
     body["encrypted_password"] = meeting.passcodes.encrypted_password
     if meeting.pmi is not None:
         body["pmi"] = str(meeting.pmi)
+    if meeting.type is MeetingType.RECURRING_FIXED_TIME:
+        body["occurrences"] = [o.to_wire() for o in occurrences or ()]
     body["settings"] = meeting.settings
     body["pre_schedule"] = meeting.pre_schedule
     if meeting.type.is_recurring and meeting.recurrence is not None:
@@ -249,8 +278,9 @@ def meeting_to_wire(meeting: Meeting, *, start_url: str, join_url: str) -> dict[
     return body
 
 
-def meeting_list_item(meeting: Meeting, *, join_url: str) -> dict[str, Any]:
-    """A meeting as ``GET /users/{userId}/meetings`` lists it (agenda cut to 250 characters)."""
+def meeting_list_item(meeting: Meeting, *, join_url: str, now: datetime) -> dict[str, Any]:
+    """A meeting as ``GET /users/{userId}/meetings`` lists it (agenda cut to 250 characters; a series
+    by its next occurrence)."""
     item: dict[str, Any] = {
         "uuid": meeting.uuid,
         "id": meeting.id,
@@ -258,9 +288,12 @@ def meeting_list_item(meeting: Meeting, *, join_url: str) -> dict[str, Any]:
         "topic": meeting.topic,
         "type": int(meeting.type),
     }
-    if meeting.type.has_start_time and meeting.start_time is not None:
+    upcoming = meeting.next_occurrence(now) if meeting.occurrences else None
+    if upcoming is not None:
+        item["start_time"] = format_zoom(upcoming.start_time)
+    elif meeting.type.has_start_time and meeting.start_time is not None:
         item["start_time"] = format_zoom(meeting.start_time)
-    item["duration"] = meeting.duration
+    item["duration"] = upcoming.duration if upcoming is not None else meeting.duration
     item["timezone"] = meeting.timezone
     if meeting.agenda:
         item["agenda"] = meeting.agenda[:250]

@@ -9,7 +9,6 @@ from moot.domain import ids, timezones
 from moot.domain.errors import (
     FieldError,
     InstantMeetingScheduleFor,
-    InvalidOccurrenceId,
     MeetingNotFound,
     ScheduleForInvalid,
     UserNotFound,
@@ -28,9 +27,10 @@ from moot.domain.meetings import (
     meeting_to_wire,
     merged_settings,
 )
+from moot.domain.recurrence import Occurrence, with_duration
 from moot.domain.times import format_zoom, parse_start_time
 from moot.domain.users import User
-from moot.services import pagination
+from moot.services import occurrences, pagination
 from moot.services.context import Deps, Principal
 from moot.services.tokens import issue_zak
 from moot.services.users import resolve_user
@@ -51,8 +51,16 @@ def start_url(deps: Deps, meeting: Meeting) -> str:
     return f"{deps.settings.base_url}/s/{meeting.id}?zak={zak}"
 
 
-def to_wire(deps: Deps, meeting: Meeting) -> dict[str, Any]:
-    return meeting_to_wire(meeting, start_url=start_url(deps, meeting), join_url=join_url(deps, meeting))
+def to_wire(
+    deps: Deps, meeting: Meeting, *, occurrence: Occurrence | None = None, show_previous: bool = False
+) -> dict[str, Any]:
+    return meeting_to_wire(
+        meeting,
+        start_url=start_url(deps, meeting),
+        join_url=join_url(deps, meeting),
+        occurrences=occurrences.shown(meeting, deps.clock.now(), show_previous=show_previous),
+        occurrence=occurrence,
+    )
 
 
 def _start_time(value: str, zone: tzinfo) -> datetime:
@@ -130,6 +138,7 @@ async def create_meeting(
         if settings["use_pmi"] and meeting_type is not MeetingType.RECURRING_FIXED_TIME
         else None,
     )
+    occurrences.schedule(meeting, _zone(timezone))
     await _insert_with_fresh_number(deps, meeting)
     return to_wire(deps, meeting)
 
@@ -163,26 +172,38 @@ async def load_meeting(deps: Deps, principal: Principal, raw_id: str) -> Meeting
     return meeting
 
 
-def _check_occurrence(meeting: Meeting, occurrence_id: str | None) -> None:
-    # Occurrences of recurring meetings are not computed yet, so no occurrence id names one.
-    if occurrence_id:
-        raise InvalidOccurrenceId()
-
-
 async def get_meeting(
-    deps: Deps, principal: Principal, raw_id: str, occurrence_id: str | None
+    deps: Deps, principal: Principal, raw_id: str, occurrence_id: str | None, *, show_previous: bool = False
 ) -> dict[str, Any]:
     meeting = await load_meeting(deps, principal, raw_id)
-    _check_occurrence(meeting, occurrence_id)
-    return to_wire(deps, meeting)
+    occurrence = occurrences.find(meeting, occurrence_id)
+    return to_wire(deps, meeting, occurrence=occurrence, show_previous=show_previous)
 
 
 async def update_meeting(
     deps: Deps, principal: Principal, raw_id: str, body: MeetingInput, occurrence_id: str | None
 ) -> None:
     meeting = await load_meeting(deps, principal, raw_id)
-    _check_occurrence(meeting, occurrence_id)
+    occurrence = occurrences.find(meeting, occurrence_id)
+    if occurrence is not None:
+        _update_occurrence(meeting, occurrence, body)
+    else:
+        await _update_series(deps, principal, meeting, body)
+    async with deps.store.write() as tx:
+        await tx.update_meeting(meeting)
+
+
+def _update_occurrence(meeting: Meeting, occurrence: Occurrence, body: MeetingInput) -> None:
+    """With ``occurrence_id``, only that occurrence's start time and duration change."""
     sent = body.sent()
+    start = _start_time(str(body.start_time), _zone(meeting.timezone)) if "start_time" in sent else None
+    duration = int(body.duration or 0) if "duration" in sent else None
+    occurrences.edit(meeting, occurrence, start=start, duration=duration)
+
+
+async def _update_series(deps: Deps, principal: Principal, meeting: Meeting, body: MeetingInput) -> None:
+    sent = body.sent()
+    old_duration = meeting.duration
     if "schedule_for" in sent:
         host = await _schedule_for(deps, principal, str(body.schedule_for))
         meeting.host_id, meeting.host_email = host.id, host.email
@@ -216,14 +237,17 @@ async def update_meeting(
         meeting.passcodes = Passcodes.from_password(str(body.password))
     if body.settings is not None:
         meeting.settings = merged_settings(meeting.settings, body.settings.changes())
-    async with deps.store.write() as tx:
-        await tx.update_meeting(meeting)
+    meeting.occurrences = with_duration(meeting.occurrences, old_duration, meeting.duration)
+    occurrences.schedule(meeting, _zone(meeting.timezone))
 
 
 async def delete_meeting(deps: Deps, principal: Principal, raw_id: str, occurrence_id: str | None) -> None:
     meeting = await load_meeting(deps, principal, raw_id)
-    _check_occurrence(meeting, occurrence_id)
-    meeting.deleted_at = deps.clock.now()
+    occurrence = occurrences.find(meeting, occurrence_id)
+    if occurrence is not None:
+        occurrences.delete(meeting, occurrence)
+    else:
+        meeting.deleted_at = deps.clock.now()
     async with deps.store.write() as tx:
         await tx.update_meeting(meeting)
 
@@ -255,6 +279,7 @@ async def list_meetings(
     deps: Deps, principal: Principal, user_ref: str, query: ListMeetingsQuery
 ) -> dict[str, Any]:
     host = await resolve_user(deps, principal, user_ref)
+    now = deps.clock.now()
     after: Cursor | None = None
     page_number = query.page_number or 1
     if query.next_page_token:
@@ -271,7 +296,7 @@ async def list_meetings(
             account_id=principal.account_id,
             host_id=host.id,
             list_type=list_type,
-            now=deps.clock.now(),
+            now=now,
             page_size=size,
             from_date=from_date,
             to_date=to_date,
@@ -304,5 +329,5 @@ async def list_meetings(
         "page_size": size,
         "total_records": total,
         "next_page_token": token,
-        "meetings": [meeting_list_item(m, join_url=join_url(deps, m)) for m in meetings],
+        "meetings": [meeting_list_item(m, join_url=join_url(deps, m), now=now) for m in meetings],
     }

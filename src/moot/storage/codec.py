@@ -14,6 +14,7 @@ import orjson
 from moot.domain.accounts import Account, App, AppType, Plan
 from moot.domain.listing import HISTORY_WINDOW, ListType, MeetingQuery
 from moot.domain.meetings import DEFAULT_SETTINGS, Meeting, MeetingStatus, MeetingType, Passcodes
+from moot.domain.recurrence import Occurrence, OccurrenceStatus
 from moot.domain.times import format_zoom, parse_zoom
 from moot.domain.users import User, UserStatus, UserType
 
@@ -128,7 +129,7 @@ def settings_delta(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def meeting_row(meeting: Meeting) -> tuple[Any, ...]:
-    doc = {
+    doc: dict[str, Any] = {
         "uuid": meeting.uuid,
         "host_email": meeting.host_email,
         "topic": meeting.topic,
@@ -148,6 +149,11 @@ def meeting_row(meeting: Meeting) -> tuple[Any, ...]:
         "assistant_id": meeting.assistant_id,
         "pmi": meeting.pmi,
     }
+    if meeting.occurrences:
+        doc["occurrences"] = [
+            [o.occurrence_id, format_zoom(o.start_time), o.duration, o.status.value]
+            for o in meeting.occurrences
+        ]
     return (
         meeting.id,
         meeting.account_id,
@@ -189,6 +195,10 @@ def meeting_from_row(row: Any) -> Meeting:
         tracking_fields=doc["tracking_fields"],
         assistant_id=doc["assistant_id"],
         pmi=doc["pmi"],
+        occurrences=[
+            Occurrence(oid, parse_zoom(start), duration, OccurrenceStatus(status))
+            for oid, start, duration, status in doc.get("occurrences", ())
+        ],
     )
 
 

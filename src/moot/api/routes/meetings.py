@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from moot.api.auth import authenticate
 from moot.api.responses import json_body, json_response, no_content
-from moot.domain.meeting_requests import ListMeetingsQuery, MeetingInput, MeetingStatusInput
+from moot.domain.meeting_requests import ListMeetingsQuery, MeetingGetQuery, MeetingInput, MeetingStatusInput
 from moot.domain.validation import parse
 from moot.services import meetings
 
@@ -29,10 +29,12 @@ async def meetings_list(request: Request) -> Response:
 
 async def meeting_get(request: Request) -> Response:
     deps, principal = authenticate(request)
-    occurrence = request.query_params.get("occurrence_id")
-    return json_response(
-        await meetings.get_meeting(deps, principal, request.path_params["meetingId"], occurrence)
+    query = parse(MeetingGetQuery, dict(request.query_params))
+    meeting_id = request.path_params["meetingId"]
+    body = await meetings.get_meeting(
+        deps, principal, meeting_id, query.occurrence_id, show_previous=bool(query.show_previous_occurrences)
     )
+    return json_response(body)
 
 
 async def meeting_update(request: Request) -> Response:
