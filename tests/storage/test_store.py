@@ -11,6 +11,7 @@ import pytest
 from moot.domain.accounts import Account, App, AppType, Plan
 from moot.domain.listing import Cursor, ListType, MeetingQuery
 from moot.domain.meetings import DEFAULT_SETTINGS, Meeting, MeetingStatus, MeetingType, Passcodes
+from moot.domain.recurrence import expand
 from moot.domain.times import format_zoom
 from moot.domain.users import User, UserStatus, UserType
 from moot.storage.base import DuplicateKey, Store
@@ -338,8 +339,12 @@ def listing_fixture() -> dict[str, Meeting]:
         "no_fixed_time": make_meeting(
             85_000_000_050, type=MeetingType.RECURRING_NO_FIXED_TIME, created_at=NOW - 10 * D
         ),
+        # daily for ten days from five days ago: still upcoming
         "recurring_fixed": make_meeting(
-            85_000_000_060, type=MeetingType.RECURRING_FIXED_TIME, start=NOW - 5 * D
+            85_000_000_060,
+            type=MeetingType.RECURRING_FIXED_TIME,
+            start=NOW - 5 * D,
+            occurrences=expand({"type": 1, "end_times": 10}, NOW - 5 * D, UTC, 60),
         ),
         "ended": make_meeting(85_000_000_030, start=NOW - 2 * D),
         "started": started,

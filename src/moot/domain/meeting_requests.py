@@ -6,14 +6,14 @@ Every field is optional: Zoom requires none on create, and PATCH changes only wh
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from moot.domain import timezones
 from moot.domain.listing import MAX_PAGE_NUMBER, ListType
-from moot.domain.times import EARLIEST_YEAR, LATEST_YEAR
+from moot.domain.times import EARLIEST_YEAR, LATEST_YEAR, format_zoom, parse_start_time
 from moot.domain.validation import ZoomInput
 
 _PASSCODE = re.compile(r"^[A-Za-z0-9@\-_*]*$")
@@ -199,6 +199,14 @@ class MeetingSettingsInput(ZoomInput):
 _MAX_INTERVAL = {1: 90, 2: 12, 3: 3}
 
 
+def _end_date_time(value: str) -> str:
+    """A UTC instant (``…Z``; a time without zone is read as UTC, as Zoom documents), echoed as ``…Z``."""
+    parsed = parse_start_time(value, UTC)
+    if parsed is None:
+        raise ValueError("Invalid field.")
+    return format_zoom(parsed)
+
+
 class RecurrenceInput(ZoomInput):
     type: RecurrenceType
     repeat_interval: int | None = Field(default=None, ge=1)
@@ -207,7 +215,7 @@ class RecurrenceInput(ZoomInput):
     monthly_week: MonthlyWeek | None = None
     monthly_week_day: int | None = Field(default=None, ge=1, le=7)
     end_times: int | None = Field(default=None, ge=1, le=60)
-    end_date_time: Annotated[str, StringConstraints(max_length=40)] | None = None
+    end_date_time: Annotated[str, AfterValidator(_end_date_time)] | None = None
 
     @model_validator(mode="after")
     def _combinations(self) -> RecurrenceInput:
@@ -233,7 +241,7 @@ class RecurrenceInput(ZoomInput):
             else:
                 stored["monthly_day"] = self.monthly_day or 1
         if self.end_date_time is not None:
-            stored["end_date_time"] = self.end_date_time
+            stored["end_date_time"] = self.end_date_time  # already normalised to …Z
         else:
             stored["end_times"] = self.end_times or 1
         return stored

@@ -215,7 +215,7 @@ def meeting_list_filter(query: MeetingQuery) -> tuple[str, list[Any]]:
     elif kind is ListType.LIVE:
         clauses.append("status = 'started'")
     elif kind in (ListType.UPCOMING, ListType.UPCOMING_MEETINGS):
-        clauses.append(f"(status = 'started' OR end_time >= ? OR type IN (3, 8)) AND {not_expired}")
+        clauses.append(f"(status = 'started' OR end_time >= ? OR type = 3) AND {not_expired}")
         params.extend([now, now])
     else:
         clauses.append("type IN (2, 8) AND sort_time < ? AND sort_time >= ?")
