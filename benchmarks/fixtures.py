@@ -18,6 +18,16 @@ MEETING_BODY: dict[str, Any] = {
 }
 
 
+# A 60-occurrence series (the most Zoom allows), weekly on Monday and Wednesday.
+SERIES_BODY: dict[str, Any] = {
+    **MEETING_BODY,
+    "topic": "bench series",
+    "type": 8,
+    "timezone": "America/New_York",
+    "recurrence": {"type": 2, "weekly_days": "2,4", "end_times": 60},
+}
+
+
 class FixtureError(RuntimeError):
     pass
 
@@ -34,13 +44,13 @@ def access_token(base_url: str, credentials: Credentials) -> str:
     return str(response.json()["access_token"])
 
 
-def create_meetings(base_url: str, token: str, count: int) -> list[int]:
-    """Create ``count`` meetings for the token's user and return their ids."""
+def create_meetings(base_url: str, token: str, count: int, body: dict[str, Any] = MEETING_BODY) -> list[int]:
+    """Create ``count`` meetings (``body``) for the token's user and return their ids."""
     headers = {"Authorization": f"Bearer {token}"}
     ids: list[int] = []
     with httpx.Client(base_url=base_url, headers=headers, timeout=10.0, trust_env=False) as client:
         for _ in range(count):
-            response = client.post("/v2/users/me/meetings", json=MEETING_BODY)
+            response = client.post("/v2/users/me/meetings", json=body)
             if response.status_code != 201:
                 raise FixtureError(
                     f"creating a meeting answered {response.status_code}: {response.text[:300]}"

@@ -55,6 +55,15 @@ class Report:
                 target = f">= {o.scenario.min_ratio:.2f} x baseline req/s"
                 passed = o.ratio >= o.scenario.min_ratio
                 found.append(Check(f"{o.scenario.key} req/s ratio", o.ratio, target, passed, self._void(o)))
+            reference = self.outcome(o.scenario.relative_to) if o.scenario.relative_to else None
+            if reference is not None and o.scenario.min_relative is not None and reference.result.rps > 0:
+                share = o.result.rps / reference.result.rps
+                target = f">= {o.scenario.min_relative:.2f} x {reference.scenario.key} req/s"
+                passed = share >= o.scenario.min_relative
+                void = self._void(o) or self._void(reference)
+                found.append(
+                    Check(f"{o.scenario.key} / {reference.scenario.key}", share, target, passed, void)
+                )
         create = self.outcome("create")
         if create is not None:
             tail = tail_ratio(create.result)

@@ -39,6 +39,7 @@ class Session:
     servers: dict[str, Server]
     token: str
     meeting_id: int
+    series_id: int
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -104,7 +105,8 @@ def prepare(workdir: Path, cleanup: contextlib.ExitStack, meetings: int) -> Sess
     wait_ready(moot)
     token = fixtures.access_token(moot.base_url, credentials)
     meeting_ids = fixtures.create_meetings(moot.base_url, token, max(1, meetings))
-    return Session(workdir, {"baseline": baseline, "moot": moot}, token, meeting_ids[0])
+    series_id = fixtures.create_meetings(moot.base_url, token, 1, fixtures.SERIES_BODY)[0]
+    return Session(workdir, {"baseline": baseline, "moot": moot}, token, meeting_ids[0], series_id)
 
 
 def measure(
@@ -124,7 +126,7 @@ def run_scenarios(rep: report.Report, generator: Generator, args: argparse.Names
         workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="moot-bench-")))
         print("starting servers ...", flush=True)
         session = prepare(workdir, cleanup, args.meetings)
-        for scenario in scenarios(session.meeting_id):
+        for scenario in scenarios(session.meeting_id, session.series_id):
             print(f"  {scenario.title}: {args.duration:g} s ...", end="", flush=True)
             result = measure(session, generator, scenario, args)
             rep.outcomes.append(report.Outcome(scenario, result, _ratio(rep, scenario, result)))

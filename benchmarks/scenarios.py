@@ -1,5 +1,5 @@
-"""The four loads, in the order they run: the baseline first, moot's reads, then moot's create (last, so
-the rows it inserts do not change what the list reads)."""
+"""The loads, in the order they run: the baseline first, moot's reads, then moot's creates (last, so
+the rows they insert do not change what the list reads), then the 60-occurrence series."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from benchmarks.fixtures import MEETING_BODY
+from benchmarks.fixtures import MEETING_BODY, SERIES_BODY
 from benchmarks.loadspec import RequestSpec
 
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -22,6 +22,9 @@ class Scenario:
     path: str
     body: bytes = b""
     min_ratio: float | None = None  # target: this scenario's req/s >= min_ratio x the baseline's
+    # target: req/s >= min_relative x the req/s of scenario ``relative_to`` (same run)
+    relative_to: str | None = None
+    min_relative: float | None = None
 
     def request(self, base_url: str, token: str | None) -> RequestSpec:
         headers = dict(JSON_HEADERS) if self.body else {}
@@ -30,7 +33,7 @@ class Scenario:
         return RequestSpec(self.method, base_url + self.path, headers, self.body)
 
 
-def scenarios(meeting_id: int) -> list[Scenario]:
+def scenarios(meeting_id: int, series_id: int) -> list[Scenario]:
     return [
         Scenario("baseline", "baseline GET (raw ASGI)", "baseline", "GET", "/v2/meetings/1"),
         Scenario(
@@ -47,5 +50,25 @@ def scenarios(meeting_id: int) -> list[Scenario]:
             "/v2/users/me/meetings",
             orjson.dumps(MEETING_BODY),
             min_ratio=0.20,
+        ),
+        # A 60-occurrence series costs at most twice a single meeting, to read and to create.
+        Scenario(
+            "series_get",
+            "moot GET /v2/meetings/{id} (60 occurrences)",
+            "moot",
+            "GET",
+            f"/v2/meetings/{series_id}",
+            relative_to="get",
+            min_relative=0.5,
+        ),
+        Scenario(
+            "series_create",
+            "moot POST /v2/users/me/meetings (60 occurrences)",
+            "moot",
+            "POST",
+            "/v2/users/me/meetings",
+            orjson.dumps(SERIES_BODY),
+            relative_to="create",
+            min_relative=0.5,
         ),
     ]

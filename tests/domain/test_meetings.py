@@ -46,7 +46,7 @@ def test_expiry_by_type() -> None:
     series = meeting(
         MeetingType.RECURRING_FIXED_TIME,
         start,
-        occurrences=[Occurrence("1", start, 30), Occurrence("2", start + timedelta(days=7), 45)],
+        occurrences=[Occurrence.at(start, 30), Occurrence.at(start + timedelta(days=7), 45)],
     )
     assert series.expires_at == start + timedelta(days=37)
 

@@ -8,15 +8,15 @@ is moved later.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule, weekday
-
-from moot.domain.times import format_zoom
 
 # Zoom's limit: end_times is at most 60, and a series ends after 60 occurrences however it is bounded.
 MAX_OCCURRENCES = 60
@@ -33,35 +33,54 @@ class OccurrenceStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Occurrence:
+    """One occurrence; its start is kept in epoch seconds (a series has up to 60 of them, read and
+    written with every request on it, so they stay plain ints until a response formats them)."""
+
     occurrence_id: str
-    start_time: datetime
+    start: int
     duration: int
     status: OccurrenceStatus = OccurrenceStatus.AVAILABLE
 
+    @classmethod
+    def at(cls, start: datetime, duration: int) -> Occurrence:
+        epoch = int(start.timestamp())
+        return cls(str(epoch * 1000), epoch, duration)
+
+    @property
+    def start_time(self) -> datetime:
+        return datetime.fromtimestamp(self.start, UTC)
+
+    @property
+    def end(self) -> int:
+        return self.start + 60 * self.duration
+
     @property
     def end_time(self) -> datetime:
-        return self.start_time + timedelta(minutes=self.duration)
+        return datetime.fromtimestamp(self.end, UTC)
 
     @property
     def scheduled_start(self) -> datetime:
-        """When the series put this occurrence, before any edit of it alone."""
-        return datetime.fromtimestamp(int(self.occurrence_id) / 1000, UTC)
+        """Where the series put this occurrence, before any edit of it alone."""
+        return datetime.fromtimestamp(int(self.occurrence_id) // 1000, UTC)
 
     @property
     def is_edited(self) -> bool:
-        return self.start_time != self.scheduled_start
+        """Moved away from where the series put it."""
+        return self.start * 1000 != int(self.occurrence_id)
 
     def to_wire(self) -> dict[str, Any]:
         return {
             "occurrence_id": self.occurrence_id,
-            "start_time": format_zoom(self.start_time),
+            "start_time": zoom_time(self.start),
             "duration": self.duration,
             "status": self.status.value,
         }
 
 
-def occurrence_id(start: datetime) -> str:
-    return str(int(start.timestamp()) * 1000)
+@lru_cache(maxsize=65_536)
+def zoom_time(epoch: int) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` of an epoch second (a series' starts repeat on every read of it)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
 def _rule(recurrence: dict[str, Any], local_start: datetime, zone: tzinfo) -> rrule:
@@ -89,12 +108,13 @@ def _rule(recurrence: dict[str, Any], local_start: datetime, zone: tzinfo) -> rr
     return rrule(_FREQUENCIES[kind], **options)
 
 
-def scheduled_starts(recurrence: dict[str, Any], start: datetime, zone: tzinfo) -> list[datetime]:
-    """The UTC start of every occurrence the rule produces from ``start`` (at most MAX_OCCURRENCES)."""
+def scheduled_starts(recurrence: dict[str, Any], start: datetime, zone: tzinfo) -> list[int]:
+    """The start (epoch seconds) of every occurrence the rule produces from ``start``, at most
+    MAX_OCCURRENCES of them."""
     local_start = start.astimezone(zone).replace(tzinfo=None)
-    starts: list[datetime] = []
+    starts: list[int] = []
     for local in _rule(recurrence, local_start, zone):
-        starts.append(local.replace(tzinfo=zone).astimezone(UTC))
+        starts.append(int(local.replace(tzinfo=zone).timestamp()))
         if len(starts) == MAX_OCCURRENCES:
             break
     return starts
@@ -109,13 +129,12 @@ def expand(
 ) -> list[Occurrence]:
     """The series' occurrences; an occurrence edited or deleted on its own keeps that edit while the
     recomputed series still has an occurrence with its id."""
-    kept = {o.occurrence_id: o for o in previous if o.is_edited or o.status is OccurrenceStatus.DELETED}
-    occurrences = []
-    for begin in scheduled_starts(recurrence, start, zone):
-        oid = occurrence_id(begin)
-        edited = kept.get(oid)
-        occurrences.append(edited if edited is not None else Occurrence(oid, begin, duration))
-    return occurrences
+    deleted = OccurrenceStatus.DELETED
+    kept = {o.occurrence_id: o for o in previous if o.status is deleted or o.is_edited}
+    starts = scheduled_starts(recurrence, start, zone)
+    if not kept:
+        return [Occurrence(str(epoch * 1000), epoch, duration) for epoch in starts]
+    return [kept.get(str(epoch * 1000)) or Occurrence(str(epoch * 1000), epoch, duration) for epoch in starts]
 
 
 def with_duration(occurrences: list[Occurrence], old: int, new: int) -> list[Occurrence]:

@@ -46,7 +46,7 @@ def edit(meeting: Meeting, occurrence: Occurrence, *, start: datetime | None, du
         raise InvalidOccurrenceId()
     changed = replace(
         occurrence,
-        start_time=start if start is not None else occurrence.start_time,
+        start=int(start.timestamp()) if start is not None else occurrence.start,
         duration=duration if duration is not None else occurrence.duration,
     )
     replace_one(meeting, occurrence, changed)
@@ -62,4 +62,5 @@ def shown(meeting: Meeting, now: datetime, *, show_previous: bool) -> list[Occur
     """What a response lists: every occurrence, or only those not yet over."""
     if show_previous:
         return list(meeting.occurrences)
-    return [o for o in meeting.occurrences if o.end_time >= now]
+    now_epoch = int(now.timestamp())
+    return [o for o in meeting.occurrences if o.end >= now_epoch]

@@ -128,6 +128,9 @@ def settings_delta(settings: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in settings.items() if base.get(k, _ABSENT) != v}
 
 
+_OCCURRENCE_STATUS = {status.value: status for status in OccurrenceStatus}
+
+
 def meeting_row(meeting: Meeting) -> tuple[Any, ...]:
     doc: dict[str, Any] = {
         "uuid": meeting.uuid,
@@ -151,8 +154,7 @@ def meeting_row(meeting: Meeting) -> tuple[Any, ...]:
     }
     if meeting.occurrences:
         doc["occurrences"] = [
-            [o.occurrence_id, format_zoom(o.start_time), o.duration, o.status.value]
-            for o in meeting.occurrences
+            [o.occurrence_id, o.start, o.duration, o.status.value] for o in meeting.occurrences
         ]
     return (
         meeting.id,
@@ -196,7 +198,7 @@ def meeting_from_row(row: Any) -> Meeting:
         assistant_id=doc["assistant_id"],
         pmi=doc["pmi"],
         occurrences=[
-            Occurrence(oid, parse_zoom(start), duration, OccurrenceStatus(status))
+            Occurrence(oid, start, duration, _OCCURRENCE_STATUS[status])
             for oid, start, duration, status in doc.get("occurrences", ())
         ],
     )
