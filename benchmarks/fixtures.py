@@ -57,3 +57,14 @@ def create_meetings(base_url: str, token: str, count: int, body: dict[str, Any] 
                 )
             ids.append(int(response.json()["id"]))
     return ids
+
+
+def count_meetings(base_url: str, token: str) -> int:
+    """How many meetings the token's user has (what the list scenarios page through)."""
+    with httpx.Client(base_url=base_url, timeout=30.0, trust_env=False) as client:
+        response = client.get(
+            "/v2/users/me/meetings?page_size=1", headers={"Authorization": f"Bearer {token}"}
+        )
+    if response.status_code != 200:
+        raise FixtureError(f"listing meetings answered {response.status_code}: {response.text[:300]}")
+    return int(response.json()["total_records"])

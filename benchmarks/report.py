@@ -178,6 +178,7 @@ def markdown(report: Report) -> str:
         f"- {meta.get('connections')} connections, {meta.get('duration')} s per scenario "
         f"(after {meta.get('warmup')} s of warm-up)",
         f"- machine: {meta.get('cpu_count')} CPUs, {meta.get('platform')}, Python {meta.get('python')}",
+        f"- the host had {meta.get('host_meetings_at_end', '?')} meetings when the last list scenario ended",
         f"- servers: one uvicorn {meta.get('uvicorn')} process each, log level {meta.get('log_level')}, "
         "access log off; moot on SQLite",
         "",

@@ -131,6 +131,9 @@ def run_scenarios(rep: report.Report, generator: Generator, args: argparse.Names
             result = measure(session, generator, scenario, args)
             rep.outcomes.append(report.Outcome(scenario, result, _ratio(rep, scenario, result)))
             print(f" {result.rps:,.0f} req/s", flush=True)
+        rep.meta["host_meetings_at_end"] = fixtures.count_meetings(
+            session.servers["moot"].base_url, session.token
+        )
 
 
 def _ratio(rep: report.Report, scenario: Scenario, result: LoadResult) -> float | None:

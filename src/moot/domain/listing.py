@@ -43,3 +43,5 @@ class MeetingQuery:
     dates_zone: tzinfo = UTC  # the zone whose days from_date and to_date name
     after: Cursor | None = None
     offset: int = 0
+    # Counted on the first page and carried by the page token, so later pages skip the COUNT.
+    known_total: int | None = None

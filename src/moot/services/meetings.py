@@ -287,10 +287,12 @@ async def list_meetings(
         list_type, size = ListType(state["t"]), int(state["n"])
         from_date, to_date, dates_zone = _date(state["f"]), _date(state["u"]), state.get("z") or "UTC"
         after, page_number = Cursor(state["c"], int(state["i"])), int(state["p"]) + 1
+        known_total = int(state["r"])
     else:
         list_type = ListType(query.type or ListType.SCHEDULED)
         size = min(query.page_size or 30, MAX_PAGE_SIZE)
         from_date, to_date, dates_zone = query.from_, query.to, query.timezone or "UTC"
+        known_total = None
     meetings, total = await deps.store.list_meetings(
         MeetingQuery(
             account_id=principal.account_id,
@@ -303,6 +305,7 @@ async def list_meetings(
             dates_zone=_zone(dates_zone),
             after=after,
             offset=0 if after is not None else (page_number - 1) * size,
+            known_total=known_total,
         )
     )
     page_count = (total + size - 1) // size
@@ -321,6 +324,7 @@ async def list_meetings(
                 "c": format_zoom(last.sort_time),
                 "i": last.id,
                 "p": page_number,
+                "r": total,
             },
         )
     return {
