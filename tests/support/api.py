@@ -69,7 +69,7 @@ class ZoomApi:
         if 200 <= response.status_code < 300 and path.startswith("/v2"):
             if response.status_code == 204:
                 assert response.content == b"", "204 must have no body"
-            else:
+            elif response.headers.get("content-type", "").startswith("application/json"):
                 validate_response(path.split("?")[0], method, response.status_code, response.json())
         return response
 

@@ -83,6 +83,11 @@ class InvalidOccurrenceId(ZoomError):
     template = "Invalid occurrence_id."
 
 
+class NoFixedTime(ZoomError):
+    code = 3000
+    template = "Meeting {meeting_id} has no fixed time, so it has no calendar file."
+
+
 class InstantMeetingScheduleFor(ZoomError):
     code = 3000
     template = "Instant meetings do not support the schedule_for parameter."
