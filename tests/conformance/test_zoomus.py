@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -295,5 +296,172 @@ def test_recurring_meeting_with_fixed_time_lists_its_occurrences(zoom: ZoomClien
         ]
         assert created.get("occurrences") == occurrences
         assert _json(zoom.meeting.get(id=created["id"]), 200).get("occurrences") == occurrences
+    finally:
+        _no_content(zoom.meeting.delete(id=created["id"]))
+
+
+# --- registration (meeting.add_registrant, list_registrants, update_registrant_status) ---------------
+
+REGISTRANT_TOKEN = r"[A-Za-z0-9_-]{43}"
+PIN_CODE = expect.integer(10_000_000, 99_999_999)
+EMPTY_PROFILE = dict.fromkeys(
+    (
+        "address",
+        "city",
+        "country",
+        "zip",
+        "state",
+        "phone",
+        "industry",
+        "org",
+        "job_title",
+        "purchasing_time_frame",
+        "role_in_purchase_process",
+        "no_of_employees",
+        "comments",
+    ),
+    "",
+)
+
+
+def _personal_link(base_url: str, meeting: dict[str, Any]) -> expect.Shape:
+    prefix = re.escape(f"{base_url}/w/{meeting['id']}?tk=")
+    return expect.matches(
+        rf"{prefix}{REGISTRANT_TOKEN}&pwd={re.escape(meeting['encrypted_password'])}", "personal join link"
+    )
+
+
+def _registrant_page(*registrants: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "page_count": 1 if registrants else 0,
+        "page_number": 1,
+        "page_size": 30,
+        "total_records": len(registrants),
+        "next_page_token": "",
+        "registrants": list(registrants),
+    }
+
+
+@pytest.fixture
+def registration_meeting(zoom: ZoomClient) -> Iterator[dict[str, Any]]:
+    """A scheduled meeting whose registrants the host approves (approval_type 1)."""
+    created = _json(
+        zoom.meeting.create(
+            user_id="me",
+            topic="Registration (zoomus)",
+            type=2,
+            start_time=datetime(2031, 9, 1, 15, 0, 0),
+            duration=60,
+            settings={"approval_type": 1, "registration_type": 1},
+        ),
+        201,
+    )
+    yield created
+    _no_content(zoom.meeting.delete(id=created["id"]))
+
+
+def test_registration_with_manual_approval(
+    zoom: ZoomClient, live_server: LiveServer, registration_meeting: dict[str, Any]
+) -> None:
+    B, meeting_id = live_server.base_url, registration_meeting["id"]
+
+    # add_registrant leaves "id" (the meeting's) in the body. Manual approval: no join_url yet.
+    added = _json(
+        zoom.meeting.add_registrant(
+            id=meeting_id, email="jill@conformance.moot.test", first_name="Jill", last_name="Chill", org="Org"
+        ),
+        201,
+    )
+    assert added == {
+        "id": meeting_id,
+        "registrant_id": expect.USER_ID,
+        "start_time": "2031-09-01T15:00:00Z",
+        "topic": "Registration (zoomus)",
+    }
+    pending = {
+        "id": added["registrant_id"],
+        "email": "jill@conformance.moot.test",
+        "first_name": "Jill",
+        **EMPTY_PROFILE,
+        "last_name": "Chill",
+        "org": "Org",
+        "custom_questions": [],
+        "status": "pending",
+        "create_time": expect.ZOOM_TIME,
+    }
+    # list_registrants sends "id" as a query parameter too; the status filter defaults to approved.
+    assert _json(zoom.meeting.list_registrants(id=meeting_id), 200) == _registrant_page()
+    assert _json(zoom.meeting.list_registrants(id=meeting_id, status="pending"), 200) == _registrant_page(
+        pending
+    )
+
+    _no_content(
+        zoom.meeting.update_registrant_status(
+            id=meeting_id, action="approve", registrants=[{"id": added["registrant_id"]}]
+        )
+    )
+    approved = {
+        **pending,
+        "status": "approved",
+        "join_url": _personal_link(B, registration_meeting),
+        "participant_pin_code": PIN_CODE,
+    }
+    assert _json(zoom.meeting.list_registrants(id=meeting_id), 200) == _registrant_page(approved)
+
+    # auto_approve approves at once, and the answer carries the personal link.
+    auto = _json(
+        zoom.meeting.add_registrant(
+            id=meeting_id, email="jack@conformance.moot.test", first_name="Jack", auto_approve=True
+        ),
+        201,
+    )
+    assert auto == {
+        "id": meeting_id,
+        "join_url": _personal_link(B, registration_meeting),
+        "registrant_id": expect.USER_ID,
+        "start_time": "2031-09-01T15:00:00Z",
+        "topic": "Registration (zoomus)",
+        "participant_pin_code": PIN_CODE,
+    }
+
+    # Cancel by email: the registrant is listed as denied, without a link.
+    _no_content(
+        zoom.meeting.update_registrant_status(
+            id=meeting_id, action="cancel", registrants=[{"email": "JACK@conformance.moot.test"}]
+        )
+    )
+    cancelled = {
+        **pending,
+        "id": auto["registrant_id"],
+        "email": "jack@conformance.moot.test",
+        "first_name": "Jack",
+        "last_name": "",
+        "org": "",
+        "status": "denied",
+    }
+    denied = _json(zoom.meeting.list_registrants(id=meeting_id, status="denied"), 200)
+    assert denied == _registrant_page(cancelled)
+
+    # The same email twice: Zoom-style 400.
+    again = zoom.meeting.add_registrant(id=meeting_id, email="jill@conformance.moot.test", first_name="J")
+    assert _json(again, 400) == {
+        "code": 3000,
+        "message": 'Email "jill@conformance.moot.test" has already been registered for this meeting.',
+    }
+
+
+def test_registration_on_a_meeting_without_it(zoom: ZoomClient) -> None:
+    created = _json(
+        zoom.meeting.create(user_id="me", topic="No registration", type=2, start_time=datetime(2031, 1, 1)),
+        201,
+    )
+    try:
+        response = zoom.meeting.add_registrant(
+            id=created["id"], email="x@conformance.moot.test", first_name="X"
+        )
+        assert _json(response, 404) == {
+            "code": 404,
+            "message": f"Registration has not been enabled for this meeting: {created['id']}.",
+        }
     finally:
         _no_content(zoom.meeting.delete(id=created["id"]))

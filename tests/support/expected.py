@@ -78,6 +78,7 @@ def meeting_body(actual: dict[str, Any], **fields: Any) -> dict[str, Any]:
         created_at=fields.pop("created_at"),
         start_url=generated["start_url"],
         join_url=generated["join_url"],
+        **({"registration_url": fields.pop("registration_url")} if "registration_url" in fields else {}),
         password=generated["password"],
         h323_password=generated["h323_password"],
         pstn_password=generated["pstn_password"],

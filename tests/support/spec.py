@@ -68,6 +68,13 @@ def _without_spec_defects(schema: Any) -> Any:
         if isinstance(weekly_days, dict):
             # The enum lists single days while the description asks for "1,3" for several days.
             weekly_days.pop("enum", None)
+        employees = fixed.get("properties", {}).get("no_of_employees")
+        if isinstance(employees, dict) and "enum" in employees:
+            # The request enum has "101-500" and "500-1,000", which the response enum lacks.
+            employees["enum"] = [
+                *employees["enum"],
+                *(v for v in ("101-500", "500-1,000") if v not in employees["enum"]),
+            ]
         return fixed
     if isinstance(schema, list):
         return [_without_spec_defects(item) for item in schema]

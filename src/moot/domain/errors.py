@@ -124,6 +124,41 @@ class InternalError(ZoomError):
     template = "An internal error occurred. Please try again later."
 
 
+class RegistrationNotEnabled(ZoomError):
+    status = 404
+    code = 404
+    template = "Registration has not been enabled for this meeting: {meeting_id}."
+
+
+class RegistrantNotFound(ZoomError):
+    status = 404
+    code = 3000
+    template = "Registrant {registrant} was not found."
+
+
+class AlreadyRegistered(ZoomError):
+    code = 3000
+    template = 'Email "{email}" has already been registered for this meeting.'
+
+
+class HostCannotRegister(ZoomError):
+    code = 3027
+    template = "Host can not register"
+
+
+class RegistrationClosed(ZoomError):
+    code = 3038
+    template = (
+        "Meeting is over, you can not register now. If you have any questions, please contact the "
+        "Meeting host."
+    )
+
+
+class RegistrantCapacityReached(ZoomError):
+    code = 3043
+    template = "Meeting has reached maximum attendee capacity."
+
+
 class OAuthError(Exception):
     """Token-endpoint errors: ``{"reason": ..., "error": ...}``."""
 

@@ -239,6 +239,7 @@ def meeting_to_wire(
     join_url: str,
     occurrences: list[Occurrence] | None = None,
     occurrence: Occurrence | None = None,
+    registration_url: str | None = None,
 ) -> dict[str, Any]:
     """The meeting as create (201) and GET (200) answer it, keys in Zoom's order: ``occurrences`` are
     those to show of a series; with ``occurrence`` its start and duration stand for the meeting's."""
@@ -264,6 +265,8 @@ def meeting_to_wire(
     body["created_at"] = format_zoom(meeting.created_at)
     body["start_url"] = start_url
     body["join_url"] = join_url
+    if registration_url is not None:
+        body["registration_url"] = registration_url
     body["password"] = meeting.passcodes.password
     body["h323_password"] = meeting.passcodes.h323_password
     body["pstn_password"] = meeting.passcodes.pstn_password

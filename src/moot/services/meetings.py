@@ -30,7 +30,7 @@ from moot.domain.meetings import (
 from moot.domain.recurrence import Occurrence, with_duration
 from moot.domain.times import format_zoom, parse_start_time
 from moot.domain.users import User
-from moot.services import occurrences, pagination
+from moot.services import occurrences, pagination, registration_links
 from moot.services.context import Deps, Principal
 from moot.services.tokens import issue_zak
 from moot.services.users import resolve_user
@@ -60,6 +60,7 @@ def to_wire(
         join_url=join_url(deps, meeting),
         occurrences=occurrences.shown(meeting, deps.clock.now(), show_previous=show_previous),
         occurrence=occurrence,
+        registration_url=registration_links.registration_url(deps, meeting),
     )
 
 

@@ -7,12 +7,14 @@ commit. (Webhook events will be written through the same ``tx``: the outbox.)
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from moot.domain.accounts import Account, App
 from moot.domain.listing import MeetingQuery
 from moot.domain.meetings import Meeting
+from moot.domain.registrants import Registrant, RegistrantStatus
 from moot.domain.users import User, UserStatus
 
 
@@ -30,6 +32,15 @@ class WriteTx(Protocol):
     async def insert_app(self, app: App) -> None: ...
     async def insert_meeting(self, meeting: Meeting) -> None: ...
     async def update_meeting(self, meeting: Meeting) -> None: ...
+    async def insert_registrant(self, registrant: Registrant) -> None:
+        """Raises DuplicateKey for a taken id, or a second live registration of one email."""
+        ...
+
+    async def update_registrant(self, registrant: Registrant) -> None:
+        """Saves status, occurrence_ids and profile (DuplicateKey as for insert)."""
+        ...
+
+    async def delete_registrant(self, meeting_id: int, registrant_id: str) -> None: ...
 
 
 class Store(Protocol):
@@ -58,4 +69,17 @@ class Store(Protocol):
 
     async def list_meetings(self, query: MeetingQuery) -> tuple[list[Meeting], int]:
         """One page of the query and the total number of meetings it matches."""
+        ...
+
+    async def get_registrant(self, meeting_id: int, registrant_id: str) -> Registrant | None: ...
+    async def find_registrant_by_email(self, meeting_id: int, email: str) -> Registrant | None:
+        """The newest registrant of the meeting with this email (case-insensitive), whatever its status."""
+        ...
+
+    async def count_registrants(self, meeting_id: int, statuses: Collection[RegistrantStatus]) -> int: ...
+    async def list_registrants(
+        self, meeting_id: int, status: RegistrantStatus, occurrence_id: str | None, limit: int, offset: int
+    ) -> tuple[list[Registrant], int]:
+        """One page (oldest first) of the registrants with ``status``, of one occurrence if given (a
+        registrant of every occurrence is in each), and how many there are."""
         ...

@@ -8,7 +8,7 @@ so (as on SQLite) a caller may catch it and carry on, e.g. retry with another me
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -17,8 +17,9 @@ import asyncpg
 from moot.domain.accounts import Account, App
 from moot.domain.listing import MeetingQuery
 from moot.domain.meetings import Meeting
+from moot.domain.registrants import Registrant, RegistrantStatus
 from moot.domain.users import User, UserStatus
-from moot.storage import codec
+from moot.storage import codec, registrant_codec
 from moot.storage.base import DuplicateKey
 
 POOL_MIN_SIZE = 1
@@ -58,6 +59,13 @@ _LIST_USERS = (
 _COUNT_USERS = "SELECT COUNT(*) FROM users WHERE account_id = $1 AND status = $2"
 _SELECT_APP = f"SELECT {codec.APP_COLUMNS} FROM apps WHERE client_id = $1"
 _SELECT_MEETING = f"SELECT {codec.MEETING_COLUMNS} FROM meetings WHERE id = $1 AND account_id = $2"
+_INSERT_REGISTRANT = _insert_sql("registrants", registrant_codec.REGISTRANT_COLUMNS)
+_UPDATE_REGISTRANT = dollar_params(registrant_codec.REGISTRANT_UPDATE)
+_DELETE_REGISTRANT = dollar_params(registrant_codec.REGISTRANT_DELETE)
+_SELECT_REGISTRANT = dollar_params(registrant_codec.REGISTRANT_GET)
+_SELECT_REGISTRANT_BY_EMAIL = dollar_params(registrant_codec.REGISTRANT_BY_EMAIL)
+# Ties on created_at break by id in byte order, as on SQLite (see _LIST_USERS).
+_REGISTRANT_ID_ORDER = 'id COLLATE "C"'
 
 
 class PostgresTx:
@@ -87,6 +95,20 @@ class PostgresTx:
     async def update_meeting(self, meeting: Meeting) -> None:
         row = codec.meeting_row(meeting)
         await self._conn.execute(_UPDATE_MEETING, *row[2:], row[0], row[1])
+
+    async def insert_registrant(self, registrant: Registrant) -> None:
+        await self._insert("registrants", _INSERT_REGISTRANT, registrant_codec.registrant_row(registrant))
+
+    async def update_registrant(self, registrant: Registrant) -> None:
+        # In a savepoint: a taken email fails this statement only, as an insert's does.
+        try:
+            async with self._conn.transaction():
+                await self._conn.execute(_UPDATE_REGISTRANT, *registrant_codec.update_params(registrant))
+        except asyncpg.UniqueViolationError as exc:
+            raise DuplicateKey(str(exc)) from exc
+
+    async def delete_registrant(self, meeting_id: int, registrant_id: str) -> None:
+        await self._conn.execute(_DELETE_REGISTRANT, registrant_id, meeting_id)
 
 
 class PostgresStore:
@@ -157,5 +179,30 @@ class PostgresStore:
         page_sql, page_params, count_sql, count_params = codec.meeting_page_sql(query)
         async with self._pool.acquire() as conn:
             rows = await conn.fetch(dollar_params(page_sql), *page_params)
-            total = await conn.fetchval(dollar_params(count_sql), *count_params)
+            total = query.known_total
+            if total is None:
+                total = await conn.fetchval(dollar_params(count_sql), *count_params)
         return [codec.meeting_from_row(r) for r in rows], int(total)
+
+    async def get_registrant(self, meeting_id: int, registrant_id: str) -> Registrant | None:
+        row = await self._pool.fetchrow(_SELECT_REGISTRANT, registrant_id, meeting_id)
+        return registrant_codec.registrant_from_row(row) if row is not None else None
+
+    async def find_registrant_by_email(self, meeting_id: int, email: str) -> Registrant | None:
+        row = await self._pool.fetchrow(_SELECT_REGISTRANT_BY_EMAIL, meeting_id, email.lower())
+        return registrant_codec.registrant_from_row(row) if row is not None else None
+
+    async def count_registrants(self, meeting_id: int, statuses: Collection[RegistrantStatus]) -> int:
+        sql, params = registrant_codec.count_sql(statuses)
+        return int(await self._pool.fetchval(dollar_params(sql), meeting_id, *params))
+
+    async def list_registrants(
+        self, meeting_id: int, status: RegistrantStatus, occurrence_id: str | None, limit: int, offset: int
+    ) -> tuple[list[Registrant], int]:
+        page_sql, page_params, count_sql, count_params = registrant_codec.list_sql(
+            meeting_id, status, occurrence_id, limit, offset, id_order=_REGISTRANT_ID_ORDER
+        )
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(dollar_params(page_sql), *page_params)
+            total = await conn.fetchval(dollar_params(count_sql), *count_params)
+        return [registrant_codec.registrant_from_row(r) for r in rows], int(total)

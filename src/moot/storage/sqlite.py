@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,9 @@ from typing import Any
 from moot.domain.accounts import Account, App
 from moot.domain.listing import MeetingQuery
 from moot.domain.meetings import Meeting
+from moot.domain.registrants import Registrant, RegistrantStatus
 from moot.domain.users import User, UserStatus
-from moot.storage import codec
+from moot.storage import codec, registrant_codec
 from moot.storage.base import DuplicateKey, StorageError
 
 CHECKPOINT_INTERVAL = 1.0
@@ -82,6 +83,19 @@ class SqliteTx:
             "expires_at = ?, created_at = ?, deleted_at = ?, doc = ? WHERE id = ? AND account_id = ?",
             (*row[2:], row[0], row[1]),
         )
+
+    async def insert_registrant(self, registrant: Registrant) -> None:
+        columns = registrant_codec.REGISTRANT_COLUMNS
+        self._insert(
+            f"INSERT INTO registrants ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            registrant_codec.registrant_row(registrant),
+        )
+
+    async def update_registrant(self, registrant: Registrant) -> None:
+        self._insert(registrant_codec.REGISTRANT_UPDATE, registrant_codec.update_params(registrant))
+
+    async def delete_registrant(self, meeting_id: int, registrant_id: str) -> None:
+        self._conn.execute(registrant_codec.REGISTRANT_DELETE, (registrant_id, meeting_id))
 
 
 class SqliteStore:
@@ -233,5 +247,29 @@ class SqliteStore:
     async def list_meetings(self, query: MeetingQuery) -> tuple[list[Meeting], int]:
         page_sql, page_params, count_sql, count_params = codec.meeting_page_sql(query)
         rows = self._conn.execute(page_sql, page_params).fetchall()
-        total = self._conn.execute(count_sql, count_params).fetchone()[0]
+        total = query.known_total
+        if total is None:
+            total = self._conn.execute(count_sql, count_params).fetchone()[0]
         return [codec.meeting_from_row(r) for r in rows], int(total)
+
+    async def get_registrant(self, meeting_id: int, registrant_id: str) -> Registrant | None:
+        row = self._conn.execute(registrant_codec.REGISTRANT_GET, (registrant_id, meeting_id)).fetchone()
+        return registrant_codec.registrant_from_row(row) if row else None
+
+    async def find_registrant_by_email(self, meeting_id: int, email: str) -> Registrant | None:
+        row = self._conn.execute(registrant_codec.REGISTRANT_BY_EMAIL, (meeting_id, email.lower())).fetchone()
+        return registrant_codec.registrant_from_row(row) if row else None
+
+    async def count_registrants(self, meeting_id: int, statuses: Collection[RegistrantStatus]) -> int:
+        sql, params = registrant_codec.count_sql(statuses)
+        return int(self._conn.execute(sql, [meeting_id, *params]).fetchone()[0])
+
+    async def list_registrants(
+        self, meeting_id: int, status: RegistrantStatus, occurrence_id: str | None, limit: int, offset: int
+    ) -> tuple[list[Registrant], int]:
+        page_sql, page_params, count_sql, count_params = registrant_codec.list_sql(
+            meeting_id, status, occurrence_id, limit, offset, id_order="id"
+        )
+        rows = self._conn.execute(page_sql, page_params).fetchall()
+        total = self._conn.execute(count_sql, count_params).fetchone()[0]
+        return [registrant_codec.registrant_from_row(r) for r in rows], int(total)
