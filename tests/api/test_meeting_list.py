@@ -184,3 +184,17 @@ async def test_from_and_to_name_days_in_the_timezone_given(api: ZoomApi) -> None
     assert body["meetings"] == [item(first)]
     body = await listing(api, f"?next_page_token={body['next_page_token']}")
     assert body["meetings"] == [item(last)]
+
+
+async def test_from_and_to_find_a_series_by_any_of_its_occurrences(api: ZoomApi) -> None:
+    series = await create(
+        api,
+        topic="weekly",
+        type=8,
+        start_time="2026-01-05T10:00:00Z",
+        recurrence={"type": 2, "weekly_days": "2", "end_times": 10},
+    )
+    await create(api, topic="january only", start_time="2026-01-06T10:00:00Z")
+    body = await listing(api, "?from=2026-02-01&to=2026-02-28")
+    assert [m["id"] for m in body["meetings"]] == [series["id"]]
+    assert (await listing(api, "?from=2026-04-01"))["meetings"] == []

@@ -223,8 +223,9 @@ def meeting_list_filter(query: MeetingQuery) -> tuple[str, list[Any]]:
     else:
         clauses.append("type IN (2, 8) AND sort_time < ? AND sort_time >= ?")
         params.extend([now, format_zoom(query.now - HISTORY_WINDOW)])
+    # from/to select what overlaps those days: a series by any of its occurrences.
     if query.from_date is not None:
-        clauses.append("sort_time >= ?")
+        clauses.append("end_time >= ?")
         params.append(format_zoom(datetime.combine(query.from_date, time(), query.dates_zone)))
     if query.to_date is not None:
         clauses.append("sort_time < ?")
