@@ -105,3 +105,45 @@ def test_an_unsupported_database_url_is_explained() -> None:
     result = runner.invoke(app, ["db", "upgrade", "--db-url", "mysql://root@localhost/x"])
     assert result.exit_code == 2
     assert "unsupported database URL 'mysql://root@localhost/x'" in result.output
+
+
+def test_apps_can_be_limited_to_some_scopes(db_url: str) -> None:
+    import asyncio
+
+    from moot.config import Settings
+    from moot.storage.open import open_store
+
+    account = json.loads(run("accounts", "create", "--json", "--db-url", db_url))
+    created = json.loads(
+        run(
+            "apps",
+            "create",
+            "--account",
+            account["account_id"],
+            "--scopes",
+            "meeting:read, meeting:write:meeting",
+            "--json",
+            "--db-url",
+            db_url,
+        )
+    )
+
+    async def stored_scopes() -> tuple[str, ...]:
+        store = await open_store(Settings(db_url=db_url))
+        try:
+            app_ = await store.get_app(created["client_id"])
+            assert app_ is not None
+            return app_.scopes
+        finally:
+            await store.close()
+
+    assert asyncio.run(stored_scopes()) == ("meeting:read", "meeting:write:meeting")
+
+
+def test_unknown_scopes_are_refused(db_url: str) -> None:
+    account = json.loads(run("accounts", "create", "--json", "--db-url", db_url))
+    result = runner.invoke(
+        app,
+        ["apps", "create", "--account", account["account_id"], "--scopes", "meeting:fly", "--db-url", db_url],
+    )
+    assert result.exit_code == 2 and "unknown scopes: meeting:fly" in result.output

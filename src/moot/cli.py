@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from moot.config import Settings
-from moot.domain.accounts import Plan
+from moot.domain.accounts import ALL_SCOPES, Plan, UnknownScopes, parse_scopes
 from moot.services.accounts import (
     AccountNotFound,
     Credentials,
@@ -199,13 +199,23 @@ def accounts_create(
 def apps_create(
     account: Annotated[str, typer.Option("--account", help="Account id.")],
     name: Annotated[str, typer.Option(help="App name.")] = "moot app",
+    scopes: Annotated[
+        str, typer.Option(help="Comma-separated scopes the app may use (classic or granular), or 'all'.")
+    ] = "all",
     db_url: DbUrl = None,
     as_json: AsJson = False,
 ) -> None:
     """Create a Server-to-Server OAuth app on an account (the secret is shown only now)."""
+    try:
+        granted = parse_scopes(scopes)
+    except UnknownScopes as exc:
+        err.print(f"{exc}. Known scopes: {', '.join(ALL_SCOPES)}")
+        raise typer.Exit(2) from None
     settings = _settings(db_url)
     try:
-        created, secret = _run(settings, lambda deps: create_app(deps, account_id=account, name=name))
+        created, secret = _run(
+            settings, lambda deps: create_app(deps, account_id=account, name=name, scopes=granted)
+        )
     except AccountNotFound:
         err.print(f"No account {account!r}.")
         raise typer.Exit(1) from None

@@ -46,6 +46,15 @@ class ZoomApi:
         await self.renew_token(tenant)
         return tenant
 
+    async def token_with_scopes(self, scopes: tuple[str, ...], tenant: Tenant | None = None) -> Tenant:
+        """Another S2S app of the tenant's account, granted only ``scopes``, with its token."""
+        who = tenant or self.tenant
+        assert who is not None
+        app, secret = await create_oauth_app(self.deps, account_id=who.account.id, scopes=scopes)
+        limited = Tenant(who.account, who.owner, app, secret, "")
+        await self.renew_token(limited)
+        return limited
+
     async def renew_token(self, tenant: Tenant | None = None) -> None:
         """A new access token (after the clock moved past the old one's expiry)."""
         who = tenant or self.tenant

@@ -49,7 +49,23 @@ ALL_SCOPES: tuple[str, ...] = (
     "user:read:user:admin",
     "user:read:list_users:admin",
     "user:write:user:admin",
+    "user_info:read",
 )
+
+
+class UnknownScopes(ValueError):
+    pass
+
+
+def parse_scopes(text: str) -> tuple[str, ...]:
+    """A comma- or space-separated scope list (``all`` for every scope), in ALL_SCOPES order."""
+    wanted = {part for part in text.replace(",", " ").split() if part}
+    if wanted == {"all"}:
+        return ALL_SCOPES
+    unknown = sorted(wanted - set(ALL_SCOPES))
+    if unknown or not wanted:
+        raise UnknownScopes(f"unknown scopes: {', '.join(unknown)}" if unknown else "no scopes given")
+    return tuple(scope for scope in ALL_SCOPES if scope in wanted)
 
 
 class Plan(StrEnum):

@@ -60,6 +60,11 @@ class AccessTokenExpired(ZoomError):
     template = "Access token is expired."
 
 
+class MissingScopes(ZoomError):
+    code = 4711
+    template = "Invalid access token, does not contain scopes:[{scopes}]."
+
+
 class UserNotFound(ZoomError):
     status = 404
     code = 1001

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from moot.domain import ids
-from moot.domain.accounts import Account, App, AppType, Plan
+from moot.domain.accounts import ALL_SCOPES, Account, App, AppType, Plan
 from moot.domain.users import OWNER_ROLE_ID, User, UserStatus
 from moot.services.context import Deps
 from moot.services.secrets import hash_client_secret
@@ -58,8 +58,9 @@ async def create_app(
     name: str = "moot app",
     client_id: str | None = None,
     client_secret: str | None = None,
+    scopes: tuple[str, ...] = ALL_SCOPES,
 ) -> tuple[App, str]:
-    """A Server-to-Server OAuth app acting as the account's owner, with every scope."""
+    """A Server-to-Server OAuth app acting as the account's owner (with every scope by default)."""
     account = await deps.store.get_account(account_id)
     if account is None:
         raise AccountNotFound(account_id)
@@ -73,6 +74,7 @@ async def create_app(
         type=AppType.SERVER_TO_SERVER,
         secret_hash=hash_client_secret(secret),
         created_at=deps.clock.now(),
+        scopes=scopes,
     )
     async with deps.store.write() as tx:
         await tx.insert_app(app)

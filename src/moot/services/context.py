@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from moot.config import Settings
 from moot.domain.clock import Clock
+from moot.domain.errors import MissingScopes
 from moot.storage.base import Store
 
 
@@ -20,6 +21,14 @@ class Principal:
     client_id: str
     user_id: str
     scopes: tuple[str, ...]
+    # Empty when the token's scopes reach every user of the account; otherwise it reaches only its own
+    # user, and these are the admin scopes a 4711 names when it reaches for another.
+    admin_scopes_missing: tuple[str, ...] = ()
+
+    def check_reach(self, user_id: str) -> None:
+        """Refuse another user's resources to a token with user-level scopes only."""
+        if self.admin_scopes_missing and user_id != self.user_id:
+            raise MissingScopes(scopes=", ".join(self.admin_scopes_missing))
 
 
 class VerifiedTokens:

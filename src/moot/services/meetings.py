@@ -170,6 +170,7 @@ async def load_meeting(deps: Deps, principal: Principal, raw_id: str) -> Meeting
     meeting = await deps.store.get_meeting(principal.account_id, _meeting_number(raw_id))
     if meeting is None or meeting.deleted_at is not None:
         raise MeetingNotFound(meeting_id=raw_id)
+    principal.check_reach(meeting.host_id)
     return meeting
 
 
@@ -258,6 +259,7 @@ async def update_meeting_status(deps: Deps, principal: Principal, raw_id: str, a
     now = deps.clock.now()
     if meeting is None or (meeting.deleted_at is not None and not meeting.is_recoverable(now)):
         raise MeetingNotFound(meeting_id=raw_id)
+    principal.check_reach(meeting.host_id)
     if action == "recover":
         if meeting.deleted_at is None:
             return

@@ -37,6 +37,7 @@ async def resolve_user(deps: Deps, principal: Principal, user_ref: str) -> User:
         user = await deps.store.get_user(principal.account_id, user_ref)
     if user is None:
         raise UserNotFound(user_id=user_ref)
+    principal.check_reach(user.id)
     return user
 
 
