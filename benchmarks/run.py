@@ -26,6 +26,7 @@ from benchmarks.servers import (
     ServerStartError,
     launch_baseline,
     launch_moot,
+    limited_account,
     new_credentials,
     wait_ready,
 )
@@ -40,6 +41,7 @@ class Session:
     token: str
     meeting_id: int
     series_id: int
+    limited_token: str
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -106,14 +108,18 @@ def prepare(workdir: Path, cleanup: contextlib.ExitStack, meetings: int) -> Sess
     token = fixtures.access_token(moot.base_url, credentials)
     meeting_ids = fixtures.create_meetings(moot.base_url, token, max(1, meetings))
     series_id = fixtures.create_meetings(moot.base_url, token, 1, fixtures.SERIES_BODY)[0]
-    return Session(workdir, {"baseline": baseline, "moot": moot}, token, meeting_ids[0], series_id)
+    limited_token = fixtures.access_token(moot.base_url, limited_account(workdir))
+    return Session(
+        workdir, {"baseline": baseline, "moot": moot}, token, meeting_ids[0], series_id, limited_token
+    )
 
 
 def measure(
     session: Session, generator: Generator, scenario: Scenario, args: argparse.Namespace
 ) -> LoadResult:
     server = session.servers[scenario.server]
-    spec = scenario.request(server.base_url, session.token if scenario.server == "moot" else None)
+    token = session.limited_token if scenario.rate_limited else session.token
+    spec = scenario.request(server.base_url, token if scenario.server == "moot" else None)
     if args.warmup > 0:
         warmup = LoadSettings(args.connections, args.warmup)
         run_load(generator, spec, warmup, server.process, session.workdir, f"{scenario.key}-warmup")

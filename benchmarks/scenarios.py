@@ -25,6 +25,7 @@ class Scenario:
     # target: req/s >= min_relative x the req/s of scenario ``relative_to`` (same run)
     relative_to: str | None = None
     min_relative: float | None = None
+    rate_limited: bool = False  # on the account whose rate limits are counted (scaled out of reach)
 
     def request(self, base_url: str, token: str | None) -> RequestSpec:
         headers = dict(JSON_HEADERS) if self.body else {}
@@ -50,6 +51,18 @@ def scenarios(meeting_id: int, series_id: int) -> list[Scenario]:
             "/v2/users/me/meetings",
             orjson.dumps(MEETING_BODY),
             min_ratio=0.20,
+        ),
+        # Counting every create against the account's and the host's limits costs at most 10 %.
+        Scenario(
+            "create_limited",
+            "moot POST /v2/users/me/meetings (rate limits on)",
+            "moot",
+            "POST",
+            "/v2/users/me/meetings",
+            orjson.dumps(MEETING_BODY),
+            relative_to="create",
+            min_relative=0.90,
+            rate_limited=True,
         ),
         # A 60-occurrence series costs at most twice a single meeting, to read and to create.
         Scenario(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -62,6 +64,8 @@ def launch_moot(workdir: Path, credentials: Credentials) -> Server:
         "MOOT_BOOTSTRAP_ACCOUNT_ID": credentials.account_id,
         "MOOT_BOOTSTRAP_CLIENT_ID": credentials.client_id,
         "MOOT_BOOTSTRAP_CLIENT_SECRET": credentials.client_secret,
+        # The throughput scenarios measure the API itself; "create, rate limits on" measures the limiter.
+        "MOOT_BOOTSTRAP_RATE_LIMITS": "off",
     }
     argv = [
         _bin("moot"),
@@ -76,6 +80,27 @@ def launch_moot(workdir: Path, credentials: Credentials) -> Server:
         base_url,
     ]
     return Server("moot", base_url, ManagedProcess("moot", argv, workdir / "moot.log", env), "/healthz")
+
+
+def limited_account(workdir: Path) -> Credentials:
+    """A second account whose limits are counted but (scaled a million times) never reached, created
+    with the admin CLI on the database the running server uses."""
+    db_url = f"sqlite:///{workdir / 'bench.db'}"
+
+    def moot(*args: str) -> dict[str, str]:
+        done = subprocess.run(
+            [_bin("moot"), *args, "--json", "--db-url", db_url],
+            capture_output=True,
+            text=True,
+            env=_clean_env(),
+            check=True,
+            timeout=60,
+        )
+        return dict(json.loads(done.stdout))
+
+    account = moot("accounts", "create", "--owner-email", "limited@bench.moot", "--rate-limits", "x1000000")
+    app = moot("apps", "create", "--account", account["account_id"])
+    return Credentials(app["account_id"], app["client_id"], app["client_secret"])
 
 
 def launch_baseline(workdir: Path) -> Server:

@@ -147,3 +147,38 @@ def test_unknown_scopes_are_refused(db_url: str) -> None:
         ["apps", "create", "--account", account["account_id"], "--scopes", "meeting:fly", "--db-url", db_url],
     )
     assert result.exit_code == 2 and "unknown scopes: meeting:fly" in result.output
+
+
+def test_accounts_take_a_plan_and_rate_limits(db_url: str) -> None:
+    account = json.loads(
+        run("accounts", "create", "--plan", "free", "--rate-limits", "x10", "--json", "--db-url", db_url)
+    )
+    assert (account["plan"], account["rate_limits"]) == ("free", "x10")
+    updated = json.loads(
+        run(
+            "accounts",
+            "update",
+            "--account",
+            account["account_id"],
+            "--rate-limits",
+            "off",
+            "--json",
+            "--db-url",
+            db_url,
+        )
+    )
+    assert updated == {"account_id": account["account_id"], "plan": "free", "rate_limits": "off"}
+    bad = runner.invoke(
+        app,
+        [
+            "accounts",
+            "update",
+            "--account",
+            account["account_id"],
+            "--rate-limits",
+            "fast",
+            "--db-url",
+            db_url,
+        ],
+    )
+    assert bad.exit_code == 2 and "rate limits must be 'zoom', 'off' or 'xN'" in bad.output

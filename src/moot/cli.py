@@ -19,6 +19,7 @@ from rich.table import Table
 
 from moot.config import Settings
 from moot.domain.accounts import ALL_SCOPES, Plan, UnknownScopes, parse_scopes
+from moot.domain.ratelimits import InvalidRateLimitMode, scale_of
 from moot.services.accounts import (
     AccountNotFound,
     Credentials,
@@ -28,6 +29,7 @@ from moot.services.accounts import (
     ensure_bootstrap,
     ensure_demo,
     read_credentials,
+    update_account,
 )
 from moot.services.context import Deps
 from moot.storage.urls import DatabaseURL, UnsupportedDatabase
@@ -178,20 +180,62 @@ def accounts_create(
     owner_email: Annotated[str, typer.Option(help="Email of the account's owner user.")] = "owner@moot.local",
     name: Annotated[str, typer.Option(help="Account name.")] = "",
     plan: Annotated[Plan, typer.Option(help="Plan (sets rate limits).")] = Plan.BUSINESS,
+    rate_limits: Annotated[
+        str, typer.Option("--rate-limits", help="zoom (Zoom's limits for the plan), off, or xN (times N).")
+    ] = "zoom",
     db_url: DbUrl = None,
     as_json: AsJson = False,
 ) -> None:
     """Create an account with its owner user."""
+    try:
+        scale_of(rate_limits)
+    except InvalidRateLimitMode as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
     settings = _settings(db_url)
     account, owner = _run(
-        settings, lambda deps: create_account(deps, owner_email=owner_email, name=name, plan=plan)
+        settings,
+        lambda deps: create_account(
+            deps, owner_email=owner_email, name=name, plan=plan, rate_limits=rate_limits
+        ),
     )
     data = {
         "account_id": account.id,
         "owner_id": owner.id,
         "owner_email": owner.email,
         "plan": account.plan.value,
+        "rate_limits": account.rate_limits,
     }
+    print(json.dumps(data)) if as_json else console.print(data)
+
+
+@accounts_app.command("update")
+def accounts_update(
+    account: Annotated[str, typer.Option("--account", help="Account id.")],
+    plan: Annotated[Plan | None, typer.Option(help="Plan (sets rate limits).")] = None,
+    rate_limits: Annotated[
+        str | None,
+        typer.Option("--rate-limits", help="zoom (Zoom's limits for the plan), off, or xN (times N)."),
+    ] = None,
+    db_url: DbUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """Change an account's plan or rate limits (a running server applies it within 5 seconds)."""
+    if rate_limits is not None:
+        try:
+            scale_of(rate_limits)
+        except InvalidRateLimitMode as exc:
+            err.print(str(exc))
+            raise typer.Exit(2) from None
+    settings = _settings(db_url)
+    try:
+        updated = _run(
+            settings, lambda deps: update_account(deps, account, plan=plan, rate_limits=rate_limits)
+        )
+    except AccountNotFound:
+        err.print(f"No account {account!r}.")
+        raise typer.Exit(1) from None
+    data = {"account_id": updated.id, "plan": updated.plan.value, "rate_limits": updated.rate_limits}
     print(json.dumps(data)) if as_json else console.print(data)
 
 

@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from moot.domain.accounts import Plan
+
 DEFAULT_DB_URL = "sqlite:///moot.db"
 
 
@@ -34,6 +36,11 @@ class Settings(BaseSettings):
         description="normal: every acknowledged write survives a crash of the moot process; "
         "full: it also survives an operating-system crash or power loss, at a cost in throughput.",
     )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:port/db: rate-limit counters shared by every moot process using it; "
+        "without it each process counts in memory.",
+    )
     access_token_ttl: int = 3600
     zak_ttl: int = 7200
     log_level: str = "info"
@@ -42,6 +49,8 @@ class Settings(BaseSettings):
     bootstrap_client_id: str | None = None
     bootstrap_client_secret: str | None = None
     bootstrap_user_email: str | None = None
+    bootstrap_plan: Plan = Plan.BUSINESS
+    bootstrap_rate_limits: str = Field(default="zoom", description="zoom, off, or xN (Zoom's limits times N)")
 
     @property
     def base_url(self) -> str:

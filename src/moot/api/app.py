@@ -18,6 +18,7 @@ from moot.api.routes import invitations, meetings, oauth, registrants, users
 from moot.config import Settings
 from moot.domain.clock import Clock, SystemClock
 from moot.services.context import Deps, Keys
+from moot.services.ratelimits import Limiter
 from moot.storage.open import open_store
 
 
@@ -38,7 +39,9 @@ def routes() -> list[BaseRoute]:
 
 async def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
     store = await open_store(settings)
-    return Deps(store=store, clock=clock or SystemClock(), settings=settings, keys=await Keys.load(store))
+    clock = clock or SystemClock()
+    limiter = Limiter.from_url(settings.redis_url, clock, store)
+    return Deps(store=store, clock=clock, settings=settings, keys=await Keys.load(store), limiter=limiter)
 
 
 def create_app(settings: Settings, *, deps: Deps | None = None, clock: Clock | None = None) -> ASGIApp:

@@ -20,9 +20,14 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def authenticate(request: Request, operation: str) -> tuple[Deps, Principal]:
-    """The caller of ``operation`` (a Zoom operation id), with what its token's scopes let it reach."""
+async def authenticate(request: Request, operation: str) -> tuple[Deps, Principal]:
+    """The caller of ``operation`` (a Zoom operation id): token verified, scopes checked against what it
+    reaches, and the call counted against the account's rate limits (raising Zoom's 429 past them)."""
     deps: Deps = request.app.state.deps
     principal = verify_access_token(deps, bearer_token(request))
     missing = scopes.reach(operation, principal.scopes)
-    return deps, replace(principal, admin_scopes_missing=missing) if missing else principal
+    if deps.limiter is None:
+        return deps, replace(principal, admin_scopes_missing=missing) if missing else principal
+    usage = await deps.limiter.charge(principal.account_id, operation)
+    request.state.rate_usage = usage  # its headers go out on the answer, whatever it is (ZoomEdge)
+    return deps, replace(principal, admin_scopes_missing=missing, usage=usage)

@@ -21,7 +21,7 @@ from moot.domain.errors import (
 
 async def zoom_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ZoomError)
-    return json_response(exc.body(), exc.status)
+    return json_response(exc.body(), exc.status, headers=exc.headers or None)
 
 
 async def oauth_error(request: Request, exc: Exception) -> Response:

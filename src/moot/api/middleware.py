@@ -36,7 +36,11 @@ class ZoomEdge:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [*message.get("headers", []), (b"x-zm-trackingid", tracking)]
+                headers = [*message.get("headers", []), (b"x-zm-trackingid", tracking)]
+                usage = scope.get("state", {}).get("rate_usage")
+                if usage is not None and usage.headers:
+                    headers += _rate_headers(usage.headers, headers)
+                message["headers"] = headers
             await send(message)
 
         try:
@@ -46,3 +50,10 @@ class ZoomEdge:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not started:
                 await unexpected_error_response()(scope, receive, send_tracked)
+
+
+def _rate_headers(rate: dict[str, str], present: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The X-RateLimit-* headers of the call, except those its answer already has (a 429 sets its own)."""
+    names = {name.lower() for name, _ in present}
+    encoded = ((name.lower().encode(), value.encode()) for name, value in rate.items())
+    return [(name, value) for name, value in encoded if name not in names]

@@ -84,6 +84,7 @@ class Account:
     name: str
     plan: Plan
     created_at: datetime
+    rate_limits: str = "zoom"  # "zoom", "off", or "xN": Zoom's limits times N (see domain.ratelimits)
 
 
 @dataclass(slots=True)

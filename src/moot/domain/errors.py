@@ -20,9 +20,11 @@ class ZoomError(Exception):
     status: ClassVar[int] = 400
     code: ClassVar[int] = 300
     template: ClassVar[str] = "Validation Failed."
+    headers: dict[str, str]
 
     def __init__(self, **params: Any) -> None:
         self.message = self.template.format(**params) if params else self.template
+        self.headers = {}
         super().__init__(self.message)
 
     def body(self) -> dict[str, Any]:
@@ -103,6 +105,19 @@ class ScheduleForInvalid(ZoomError):
     template = (
         "The value that you entered for the schedule_for field is invalid. Enter a valid value and try again."
     )
+
+
+class RateLimited(ZoomError):
+    """429 with Zoom's text for the limit that was hit, and the headers that go with it."""
+
+    status = 429
+    code = 429
+
+    def __init__(self, message: str, headers: dict[str, str]) -> None:
+        super().__init__()
+        self.message = message
+        self.headers = headers
+        self.args = (message,)
 
 
 class RouteNotFound(ZoomError):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from moot.domain import ids
 from moot.domain.accounts import ALL_SCOPES, Account, App, AppType, Plan
+from moot.domain.ratelimits import scale_of
 from moot.domain.users import OWNER_ROLE_ID, User, UserStatus
 from moot.services.context import Deps
 from moot.services.secrets import hash_client_secret
@@ -32,10 +33,21 @@ class AccountNotFound(LookupError):
 
 
 async def create_account(
-    deps: Deps, *, owner_email: str, name: str = "", plan: Plan = Plan.BUSINESS, account_id: str | None = None
+    deps: Deps,
+    *,
+    owner_email: str,
+    name: str = "",
+    plan: Plan = Plan.BUSINESS,
+    account_id: str | None = None,
+    rate_limits: str = "zoom",
 ) -> tuple[Account, User]:
+    scale_of(rate_limits)  # refuses a mode that is not zoom, off or xN
     account = Account(
-        id=account_id or ids.account_id(), name=name or owner_email, plan=plan, created_at=deps.clock.now()
+        id=account_id or ids.account_id(),
+        name=name or owner_email,
+        plan=plan,
+        created_at=deps.clock.now(),
+        rate_limits=rate_limits,
     )
     owner = new_user(
         deps,
@@ -49,6 +61,23 @@ async def create_account(
         await tx.insert_account(account)
         await tx.insert_user(owner)
     return account, owner
+
+
+async def update_account(
+    deps: Deps, account_id: str, *, plan: Plan | None = None, rate_limits: str | None = None
+) -> Account:
+    """Change an account's plan or rate-limit mode (running servers apply it within seconds)."""
+    account = await deps.store.get_account(account_id)
+    if account is None:
+        raise AccountNotFound(account_id)
+    if rate_limits is not None:
+        scale_of(rate_limits)
+        account.rate_limits = rate_limits
+    if plan is not None:
+        account.plan = plan
+    async with deps.store.write() as tx:
+        await tx.update_account(account)
+    return account
 
 
 async def create_app(
@@ -111,7 +140,12 @@ async def ensure_bootstrap(deps: Deps) -> Credentials | None:
     if await deps.store.get_account(s.bootstrap_account_id) is None:
         with contextlib.suppress(DuplicateKey):
             await create_account(
-                deps, owner_email=email, name="Bootstrap account", account_id=s.bootstrap_account_id
+                deps,
+                owner_email=email,
+                name="Bootstrap account",
+                account_id=s.bootstrap_account_id,
+                plan=s.bootstrap_plan,
+                rate_limits=s.bootstrap_rate_limits,
             )
     if await deps.store.get_app(s.bootstrap_client_id) is None:
         with contextlib.suppress(DuplicateKey):

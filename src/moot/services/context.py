@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from moot.config import Settings
 from moot.domain.clock import Clock
 from moot.domain.errors import MissingScopes
+from moot.services.ratelimits import Limiter, RateUsage
 from moot.storage.base import Store
 
 
@@ -24,6 +25,8 @@ class Principal:
     # Empty when the token's scopes reach every user of the account; otherwise it reaches only its own
     # user, and these are the admin scopes a 4711 names when it reaches for another.
     admin_scopes_missing: tuple[str, ...] = ()
+    # This call's standing against the rate limits (None where no limiter runs).
+    usage: RateUsage | None = None
 
     def check_reach(self, user_id: str) -> None:
         """Refuse another user's resources to a token with user-level scopes only."""
@@ -75,3 +78,9 @@ class Deps:
     clock: Clock
     settings: Settings
     keys: Keys
+    limiter: Limiter | None = None  # None: no rate limits (tests that are not about them)
+
+    async def charge_host(self, principal: Principal, host_id: str) -> None:
+        """Count a meeting create or update against its host's daily quota."""
+        if self.limiter is not None and principal.usage is not None:
+            await self.limiter.charge_host(principal.usage, host_id)

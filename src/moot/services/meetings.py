@@ -140,6 +140,7 @@ async def create_meeting(
         else None,
     )
     occurrences.schedule(meeting, _zone(timezone))
+    await deps.charge_host(principal, host.id)
     await _insert_with_fresh_number(deps, meeting)
     return to_wire(deps, meeting)
 
@@ -187,6 +188,7 @@ async def update_meeting(
 ) -> None:
     meeting = await load_meeting(deps, principal, raw_id)
     occurrence = occurrences.find(meeting, occurrence_id)
+    await deps.charge_host(principal, meeting.host_id)
     if occurrence is not None:
         _update_occurrence(meeting, occurrence, body)
     else:

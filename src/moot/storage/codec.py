@@ -18,7 +18,7 @@ from moot.domain.recurrence import Occurrence, OccurrenceStatus
 from moot.domain.times import format_zoom, parse_zoom
 from moot.domain.users import User, UserStatus, UserType
 
-ACCOUNT_COLUMNS = "id, name, plan, created_at"
+ACCOUNT_COLUMNS = "id, name, plan, created_at, rate_limits"
 USER_COLUMNS = "id, account_id, email, email_lower, status, created_at, doc"
 APP_COLUMNS = "client_id, account_id, user_id, created_at, doc"
 MEETING_COLUMNS = (
@@ -35,11 +35,26 @@ def _parse_opt(value: str | None) -> datetime | None:
 
 
 def account_row(account: Account) -> tuple[Any, ...]:
-    return (account.id, account.name, account.plan.value, format_zoom(account.created_at))
+    return (
+        account.id,
+        account.name,
+        account.plan.value,
+        format_zoom(account.created_at),
+        account.rate_limits,
+    )
+
+
+UPDATE_ACCOUNT = "UPDATE accounts SET name = ?, plan = ?, rate_limits = ? WHERE id = ?"
+
+
+def account_update_params(account: Account) -> tuple[Any, ...]:
+    return (account.name, account.plan.value, account.rate_limits, account.id)
 
 
 def account_from_row(row: Any) -> Account:
-    return Account(id=row[0], name=row[1], plan=Plan(row[2]), created_at=parse_zoom(row[3]))
+    return Account(
+        id=row[0], name=row[1], plan=Plan(row[2]), created_at=parse_zoom(row[3]), rate_limits=row[4]
+    )
 
 
 def user_row(user: User) -> tuple[Any, ...]:

@@ -83,6 +83,9 @@ class PostgresTx:
     async def insert_account(self, account: Account) -> None:
         await self._insert("accounts", _INSERT_ACCOUNT, codec.account_row(account))
 
+    async def update_account(self, account: Account) -> None:
+        await self._conn.execute(dollar_params(codec.UPDATE_ACCOUNT), *codec.account_update_params(account))
+
     async def insert_user(self, user: User) -> None:
         await self._insert("users", _INSERT_USER, codec.user_row(user))
 

@@ -59,8 +59,12 @@ class SqliteTx:
 
     async def insert_account(self, account: Account) -> None:
         self._insert(
-            f"INSERT INTO accounts ({codec.ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?)", codec.account_row(account)
+            f"INSERT INTO accounts ({codec.ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+            codec.account_row(account),
         )
+
+    async def update_account(self, account: Account) -> None:
+        self._conn.execute(codec.UPDATE_ACCOUNT, codec.account_update_params(account))
 
     async def insert_user(self, user: User) -> None:
         self._insert(

@@ -13,12 +13,12 @@ from moot.services import invitations
 
 
 async def meeting_invitation(request: Request) -> Response:
-    deps, principal = authenticate(request, "meetingInvitation")
+    deps, principal = await authenticate(request, "meetingInvitation")
     return json_response(await invitations.get_invitation(deps, principal, request.path_params["meetingId"]))
 
 
 async def meeting_ics(request: Request) -> Response:
-    deps, principal = authenticate(request, "meetingIcs")
+    deps, principal = await authenticate(request, "meetingIcs")
     meeting, body = await invitations.get_calendar(deps, principal, request.path_params["meetingId"])
     disposition = f'attachment; filename="{filename(meeting)}"'
     return Response(body, media_type=CONTENT_TYPE, headers={"Content-Disposition": disposition})

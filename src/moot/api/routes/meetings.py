@@ -14,7 +14,7 @@ from moot.services import meetings
 
 
 async def meeting_create(request: Request) -> Response:
-    deps, principal = authenticate(request, "meetingCreate")
+    deps, principal = await authenticate(request, "meetingCreate")
     body = parse(MeetingInput, await json_body(request))
     return json_response(
         await meetings.create_meeting(deps, principal, request.path_params["userId"], body), 201
@@ -22,13 +22,13 @@ async def meeting_create(request: Request) -> Response:
 
 
 async def meetings_list(request: Request) -> Response:
-    deps, principal = authenticate(request, "meetings")
+    deps, principal = await authenticate(request, "meetings")
     query = parse(ListMeetingsQuery, dict(request.query_params))
     return json_response(await meetings.list_meetings(deps, principal, request.path_params["userId"], query))
 
 
 async def meeting_get(request: Request) -> Response:
-    deps, principal = authenticate(request, "meeting")
+    deps, principal = await authenticate(request, "meeting")
     query = parse(MeetingGetQuery, dict(request.query_params))
     meeting_id = request.path_params["meetingId"]
     body = await meetings.get_meeting(
@@ -38,7 +38,7 @@ async def meeting_get(request: Request) -> Response:
 
 
 async def meeting_update(request: Request) -> Response:
-    deps, principal = authenticate(request, "meetingUpdate")
+    deps, principal = await authenticate(request, "meetingUpdate")
     body = parse(MeetingInput, await json_body(request))
     occurrence = request.query_params.get("occurrence_id")
     await meetings.update_meeting(deps, principal, request.path_params["meetingId"], body, occurrence)
@@ -46,14 +46,14 @@ async def meeting_update(request: Request) -> Response:
 
 
 async def meeting_delete(request: Request) -> Response:
-    deps, principal = authenticate(request, "meetingDelete")
+    deps, principal = await authenticate(request, "meetingDelete")
     occurrence = request.query_params.get("occurrence_id")
     await meetings.delete_meeting(deps, principal, request.path_params["meetingId"], occurrence)
     return no_content()
 
 
 async def meeting_status(request: Request) -> Response:
-    deps, principal = authenticate(request, "meetingStatus")
+    deps, principal = await authenticate(request, "meetingStatus")
     body = parse(MeetingStatusInput, await json_body(request))
     await meetings.update_meeting_status(deps, principal, request.path_params["meetingId"], body.action)
     return no_content()

@@ -21,7 +21,7 @@ from moot.services import registrants
 
 
 async def registrant_create(request: Request) -> Response:
-    deps, principal = authenticate(request, "meetingRegistrantCreate")
+    deps, principal = await authenticate(request, "meetingRegistrantCreate")
     query = parse(RegistrantCreateQuery, dict(request.query_params))
     body = parse(RegistrantInput, await json_body(request))
     meeting_id = request.path_params["meetingId"]
@@ -30,7 +30,7 @@ async def registrant_create(request: Request) -> Response:
 
 
 async def registrants_list(request: Request) -> Response:
-    deps, principal = authenticate(request, "meetingRegistrants")
+    deps, principal = await authenticate(request, "meetingRegistrants")
     query = parse(ListRegistrantsQuery, dict(request.query_params))
     return json_response(
         await registrants.list_registrants(deps, principal, request.path_params["meetingId"], query)
@@ -38,13 +38,13 @@ async def registrants_list(request: Request) -> Response:
 
 
 async def registrant_get(request: Request) -> Response:
-    deps, principal = authenticate(request, "meetingRegistrantGet")
+    deps, principal = await authenticate(request, "meetingRegistrantGet")
     meeting_id, registrant_id = request.path_params["meetingId"], request.path_params["registrantId"]
     return json_response(await registrants.get_registrant(deps, principal, meeting_id, registrant_id))
 
 
 async def registrant_delete(request: Request) -> Response:
-    deps, principal = authenticate(request, "meetingregistrantdelete")
+    deps, principal = await authenticate(request, "meetingregistrantdelete")
     query = parse(OccurrenceQuery, dict(request.query_params))
     meeting_id, registrant_id = request.path_params["meetingId"], request.path_params["registrantId"]
     await registrants.delete_registrant(deps, principal, meeting_id, registrant_id, query.occurrence_id)
@@ -52,7 +52,7 @@ async def registrant_delete(request: Request) -> Response:
 
 
 async def registrant_status(request: Request) -> Response:
-    deps, principal = authenticate(request, "meetingRegistrantStatus")
+    deps, principal = await authenticate(request, "meetingRegistrantStatus")
     query = parse(OccurrenceQuery, dict(request.query_params))
     body = parse(RegistrantStatusInput, await json_body(request))
     meeting_id = request.path_params["meetingId"]

@@ -15,12 +15,12 @@ from moot.services import users
 
 
 async def user_get(request: Request) -> Response:
-    deps, principal = authenticate(request, "user")
+    deps, principal = await authenticate(request, "user")
     return json_response(await users.get_user(deps, principal, request.path_params["userId"]))
 
 
 async def users_list(request: Request) -> Response:
-    deps, principal = authenticate(request, "users")
+    deps, principal = await authenticate(request, "users")
     q = parse(ListUsersQuery, dict(request.query_params))
     status = UserStatus(q.status) if q.status else None
     page = await users.list_users(
@@ -35,7 +35,7 @@ async def users_list(request: Request) -> Response:
 
 
 async def user_create(request: Request) -> Response:
-    deps, principal = authenticate(request, "userCreate")
+    deps, principal = await authenticate(request, "userCreate")
     body = parse(UserCreateInput, await json_body(request))
     return json_response(await users.create_user(deps, principal, body), 201)
 
