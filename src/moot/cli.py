@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from moot.commands import register as register_client_commands
 from moot.config import Settings
 from moot.domain.accounts import ALL_SCOPES, Plan, UnknownScopes, parse_scopes
 from moot.domain.ratelimits import InvalidRateLimitMode, scale_of
@@ -49,6 +50,7 @@ app.add_typer(accounts_app, name="accounts")
 app.add_typer(apps_app, name="apps")
 app.add_typer(users_app, name="users")
 app.add_typer(db_app, name="db")
+register_client_commands(app, users_app)  # moot login, moot meetings ..., moot users get|list (over HTTP)
 
 console = Console()
 err = Console(stderr=True)
