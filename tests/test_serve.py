@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import stat
 import subprocess
+import time
+import uuid
 from functools import partial
 from pathlib import Path
 
@@ -138,3 +141,33 @@ def test_serve_on_postgresql(tmp_path: Path, backend: str) -> None:
             assert fetched.json()["uuid"] == meeting["uuid"]
     finally:
         run_outside_loop(drop_postgres_database, url)
+
+
+REDIS_URL = os.environ.get("MOOT_TEST_REDIS_URL")
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="MOOT_TEST_REDIS_URL is not set")
+def test_two_processes_on_one_redis_enforce_one_host_quota(tmp_path: Path) -> None:
+    """Two `moot serve` processes on one database and one Redis: a host's 100 creates a day, together."""
+    assert REDIS_URL is not None
+    account = f"two{uuid.uuid4().hex[:19]}"
+    env = server_env(
+        MOOT_REDIS_URL=REDIS_URL,
+        MOOT_BOOTSTRAP_ACCOUNT_ID=account,
+        MOOT_BOOTSTRAP_CLIENT_ID=f"cli{uuid.uuid4().hex[:19]}",
+        MOOT_BOOTSTRAP_CLIENT_SECRET="twoProcessSecret0000000000000001",
+        MOOT_BOOTSTRAP_RATE_LIMITS="x1",
+    )
+    with serve(tmp_path, env=env) as first, serve(tmp_path, env=env) as second:
+        access = token(first, account, env["MOOT_BOOTSTRAP_CLIENT_ID"], env["MOOT_BOOTSTRAP_CLIENT_SECRET"])
+        headers = {"Authorization": f"Bearer {access.json()['access_token']}"}
+        statuses = []
+        with httpx.Client(timeout=10) as client:
+            for n in range(101):
+                server = first if n % 2 == 0 else second
+                if n % 40 == 0:
+                    time.sleep(1.1)  # stay under the per-second limit (60 creates a second)
+                response = client.post(f"{server.base_url}/v2/users/me/meetings", headers=headers, json={})
+                statuses.append(response.status_code)
+        assert statuses[:100] == [201] * 100
+        assert statuses[100] == 429 and response.json()["code"] == 429
