@@ -55,8 +55,9 @@ def new_credentials() -> Credentials:
     )
 
 
-def launch_moot(workdir: Path, credentials: Credentials) -> Server:
-    """Start ``moot serve`` on a fresh SQLite file with the bootstrap account ``credentials``."""
+def launch_moot(workdir: Path, credentials: Credentials, redis_url: str | None = None) -> Server:
+    """Start ``moot serve`` on a fresh SQLite file with the bootstrap account ``credentials`` (and its
+    rate-limit counters in Redis when ``redis_url`` is given)."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = _clean_env() | {
@@ -67,6 +68,8 @@ def launch_moot(workdir: Path, credentials: Credentials) -> Server:
         # The throughput scenarios measure the API itself; "create, rate limits on" measures the limiter.
         "MOOT_BOOTSTRAP_RATE_LIMITS": "off",
     }
+    if redis_url:
+        env["MOOT_REDIS_URL"] = redis_url
     argv = [
         _bin("moot"),
         "serve",
