@@ -182,3 +182,72 @@ def test_accounts_take_a_plan_and_rate_limits(db_url: str) -> None:
         ],
     )
     assert bad.exit_code == 2 and "rate limits must be 'zoom', 'off' or 'xN'" in bad.output
+
+
+def test_user_oauth_apps_and_users_with_passwords(db_url: str) -> None:
+    account = json.loads(run("accounts", "create", "--json", "--db-url", db_url))
+    created = json.loads(
+        run(
+            "apps",
+            "create",
+            "--account",
+            account["account_id"],
+            "--type",
+            "oauth",
+            "--redirect-uri",
+            "https://app.example/callback",
+            "--redirect-uri",
+            "http://localhost:8080/cb",
+            "--scopes",
+            "meeting:read,user:read",
+            "--json",
+            "--db-url",
+            db_url,
+        )
+    )
+    assert created["type"] == "oauth"
+    assert created["redirect_uris"] == ["https://app.example/callback", "http://localhost:8080/cb"]
+    user = json.loads(
+        run(
+            "users",
+            "create",
+            "--account",
+            account["account_id"],
+            "--email",
+            "member@example.com",
+            "--password",
+            "s3cret",
+            "--json",
+            "--db-url",
+            db_url,
+        )
+    )
+    assert user["email"] == "member@example.com"
+
+    import sqlite3
+
+    conn = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    doc = json.loads(
+        conn.execute("SELECT doc FROM apps WHERE client_id = ?", (created["client_id"],)).fetchone()[0]
+    )
+    stored = json.loads(conn.execute("SELECT doc FROM users WHERE id = ?", (user["id"],)).fetchone()[0])
+    conn.close()
+    assert doc["type"] == "oauth" and doc["scopes"] == ["meeting:read", "user:read"]
+    assert stored["password_hash"].startswith("scrypt$") and "s3cret" not in stored["password_hash"]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--type", "oauth"],
+        ["--type", "oauth", "--redirect-uri", "ftp://x.example/cb"],
+        ["--type", "oauth", "--redirect-uri", "https://x.example/cb#frag"],
+        ["--redirect-uri", "https://x.example/cb"],
+    ],
+)
+def test_apps_create_refuses_bad_redirect_uris(db_url: str, extra: list[str]) -> None:
+    account = json.loads(run("accounts", "create", "--json", "--db-url", db_url))
+    result = runner.invoke(
+        app, ["apps", "create", "--account", account["account_id"], *extra, "--db-url", db_url]
+    )
+    assert result.exit_code == 2, result.output

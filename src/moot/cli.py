@@ -19,7 +19,8 @@ from rich.table import Table
 
 from moot.commands import register as register_client_commands
 from moot.config import Settings
-from moot.domain.accounts import ALL_SCOPES, Plan, UnknownScopes, parse_scopes
+from moot.domain.accounts import ALL_SCOPES, AppType, Plan, UnknownScopes, parse_scopes
+from moot.domain.oauth import InvalidRedirectUri, check_redirect_uri
 from moot.domain.ratelimits import InvalidRateLimitMode, scale_of
 from moot.services.accounts import (
     AccountNotFound,
@@ -248,30 +249,60 @@ def apps_create(
     scopes: Annotated[
         str, typer.Option(help="Comma-separated scopes the app may use (classic or granular), or 'all'.")
     ] = "all",
+    app_type: Annotated[
+        AppType,
+        typer.Option("--type", help="s2s (Server-to-Server OAuth) or oauth (users authorize it)."),
+    ] = AppType.SERVER_TO_SERVER,
+    redirect_uri: Annotated[
+        list[str] | None,
+        typer.Option("--redirect-uri", help="OAuth apps: a redirect URI (repeat for several)."),
+    ] = None,
     db_url: DbUrl = None,
     as_json: AsJson = False,
 ) -> None:
-    """Create a Server-to-Server OAuth app on an account (the secret is shown only now)."""
+    """Create an OAuth app on an account (the secret is shown only now)."""
     try:
         granted = parse_scopes(scopes)
     except UnknownScopes as exc:
         err.print(f"{exc}. Known scopes: {', '.join(ALL_SCOPES)}")
         raise typer.Exit(2) from None
+    uris = tuple(redirect_uri or ())
+    if app_type is AppType.SERVER_TO_SERVER and uris:
+        err.print("--redirect-uri is for --type oauth apps.")
+        raise typer.Exit(2)
+    try:
+        if app_type is AppType.OAUTH and not uris:
+            raise InvalidRedirectUri("an OAuth app needs at least one --redirect-uri")
+        for uri in uris:
+            check_redirect_uri(uri)
+    except InvalidRedirectUri as exc:
+        err.print(f"{exc}.")
+        raise typer.Exit(2) from None
     settings = _settings(db_url)
     try:
         created, secret = _run(
-            settings, lambda deps: create_app(deps, account_id=account, name=name, scopes=granted)
+            settings,
+            lambda deps: create_app(
+                deps, account_id=account, name=name, scopes=granted, app_type=app_type, redirect_uris=uris
+            ),
         )
     except AccountNotFound:
         err.print(f"No account {account!r}.")
         raise typer.Exit(1) from None
     found = Credentials(created.account_id, created.client_id, secret, "")
     if as_json:
-        print(
-            json.dumps(
-                {"account_id": found.account_id, "client_id": found.client_id, "client_secret": secret}
-            )
-        )
+        data: dict[str, Any] = {
+            "account_id": found.account_id,
+            "client_id": found.client_id,
+            "client_secret": secret,
+        }
+        if app_type is AppType.OAUTH:
+            data |= {"type": app_type.value, "redirect_uris": list(uris)}
+        print(json.dumps(data))
+    elif app_type is AppType.OAUTH:
+        _print_credentials(found, settings, "OAuth app created")
+        console.print(f"authorize URL: {settings.base_url}/oauth/authorize")
+        console.print(f"redirect URIs: {', '.join(uris)}")
     else:
         _print_credentials(found, settings, "Server-to-Server OAuth app created")
 
@@ -282,6 +313,10 @@ def users_create(
     email: Annotated[str, typer.Option(help="Email address.")],
     first_name: Annotated[str, typer.Option(help="First name.")] = "",
     last_name: Annotated[str, typer.Option(help="Last name.")] = "",
+    password: Annotated[
+        str | None,
+        typer.Option(help="Password for signing in on the OAuth consent page (/oauth/authorize)."),
+    ] = None,
     db_url: DbUrl = None,
     as_json: AsJson = False,
 ) -> None:
@@ -293,7 +328,12 @@ def users_create(
         user = _run(
             settings,
             lambda deps: create_user_in_account(
-                deps, account_id=account, email=email, first_name=first_name, last_name=last_name
+                deps,
+                account_id=account,
+                email=email,
+                first_name=first_name,
+                last_name=last_name,
+                password=password,
             ),
         )
     except AccountNotFound:

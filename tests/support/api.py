@@ -4,13 +4,17 @@ checking every 2xx body against Zoom's spec."""
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
+from html import unescape
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
 from moot.api.app import create_app
-from moot.domain.accounts import Account, App
+from moot.domain.accounts import Account, App, AppType
+from moot.domain.oauth import s256
 from moot.domain.users import User
 from moot.services.accounts import create_account
 from moot.services.accounts import create_app as create_oauth_app
@@ -101,3 +105,76 @@ class ZoomApi:
 def asgi_client(deps: Deps) -> httpx.AsyncClient:
     app = create_app(deps.settings, deps=deps)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
+
+
+# --- User OAuth (authorization code + PKCE) -------------------------------------------------------------
+
+REDIRECT_URI = "https://app.example/callback"
+USER_SCOPES = ("meeting:read", "meeting:write", "user:read")
+
+
+@dataclass
+class UserOAuthApp:
+    app: App
+    secret: str
+
+    @property
+    def basic(self) -> str:
+        return "Basic " + base64.b64encode(f"{self.app.client_id}:{self.secret}".encode()).decode()
+
+
+async def new_user_oauth_app(
+    api: ZoomApi,
+    account_id: str,
+    *,
+    redirect_uris: tuple[str, ...] = (REDIRECT_URI,),
+    scopes: tuple[str, ...] = USER_SCOPES,
+    name: str = "Calendar sync",
+) -> UserOAuthApp:
+    app, secret = await create_oauth_app(
+        api.deps,
+        account_id=account_id,
+        name=name,
+        scopes=scopes,
+        app_type=AppType.OAUTH,
+        redirect_uris=redirect_uris,
+    )
+    return UserOAuthApp(app, secret)
+
+
+def consent_form(html: str) -> dict[str, str]:
+    """The hidden fields of a rendered consent form (values unescaped, as a browser sends them)."""
+    fields = re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', html)
+    return {unescape(name): unescape(value) for name, value in fields}
+
+
+async def authorize(
+    api: ZoomApi,
+    client: UserOAuthApp,
+    *,
+    email: str,
+    password: str,
+    redirect_uri: str = REDIRECT_URI,
+    state: str | None = "st4te",
+    verifier: str | None = None,
+    action: str = "allow",
+) -> httpx.Response:
+    """GET the consent page, then submit it signed in as ``email`` (the POST's response)."""
+    query = {"response_type": "code", "client_id": client.app.client_id, "redirect_uri": redirect_uri}
+    if state is not None:
+        query["state"] = state
+    if verifier is not None:
+        query |= {"code_challenge": s256(verifier), "code_challenge_method": "S256"}
+    page = await api.client.get("/oauth/authorize", params=query)
+    assert page.status_code == 200, page.text
+    form = consent_form(page.text) | {"email": email, "password": password, "action": action}
+    return await api.client.post("/oauth/authorize", data=form)
+
+
+def code_of(response: httpx.Response) -> str:
+    assert response.status_code == 302, response.text
+    return parse_qs(urlsplit(response.headers["location"]).query)["code"][0]
+
+
+async def token_request(api: ZoomApi, client: UserOAuthApp, **params: str) -> httpx.Response:
+    return await api.client.post("/oauth/token", data=params, headers={"Authorization": client.basic})

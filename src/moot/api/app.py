@@ -14,7 +14,7 @@ from starlette.types import ASGIApp
 from moot.api.errors import EXCEPTION_HANDLERS
 from moot.api.middleware import ZoomEdge
 from moot.api.responses import json_response
-from moot.api.routes import invitations, meetings, oauth, registrants, users
+from moot.api.routes import authorize, invitations, meetings, oauth, registrants, users
 from moot.config import Settings
 from moot.domain.clock import Clock, SystemClock
 from moot.services.context import Deps, Keys
@@ -29,6 +29,7 @@ async def healthz(request: Request) -> Response:
 def routes() -> list[BaseRoute]:
     return [
         *oauth.ROUTES,
+        *authorize.ROUTES,
         *meetings.ROUTES,
         *invitations.ROUTES,
         *registrants.ROUTES,

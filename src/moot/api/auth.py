@@ -9,7 +9,7 @@ from starlette.requests import Request
 from moot.domain import scopes
 from moot.domain.errors import InvalidAccessToken
 from moot.services.context import Deps, Principal
-from moot.services.tokens import verify_access_token
+from moot.services.tokens import authenticate_token
 
 
 def bearer_token(request: Request) -> str:
@@ -24,7 +24,7 @@ async def authenticate(request: Request, operation: str) -> tuple[Deps, Principa
     """The caller of ``operation`` (a Zoom operation id): token verified, scopes checked against what it
     reaches, and the call counted against the account's rate limits (raising Zoom's 429 past them)."""
     deps: Deps = request.app.state.deps
-    principal = verify_access_token(deps, bearer_token(request))
+    principal = await authenticate_token(deps, bearer_token(request))
     missing = scopes.reach(operation, principal.scopes)
     if deps.limiter is None:
         return deps, replace(principal, admin_scopes_missing=missing) if missing else principal

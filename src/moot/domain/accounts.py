@@ -76,6 +76,7 @@ class Plan(StrEnum):
 
 class AppType(StrEnum):
     SERVER_TO_SERVER = "s2s"
+    OAUTH = "oauth"  # user-authorized: authorization code (+PKCE) and refresh tokens
 
 
 @dataclass(slots=True)
@@ -97,6 +98,7 @@ class App:
     secret_hash: str
     created_at: datetime
     scopes: tuple[str, ...] = field(default=ALL_SCOPES)
+    redirect_uris: tuple[str, ...] = ()  # OAuth apps: where /oauth/authorize may send codes
 
 
 def account_number(account_id: str) -> int:

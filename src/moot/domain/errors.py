@@ -206,3 +206,30 @@ def missing_grant_type() -> OAuthError:
 
 def invalid_account_id() -> OAuthError:
     return OAuthError(400, "invalid_request", "Invalid account_id")
+
+
+def unauthorized_client() -> OAuthError:
+    """An S2S app asking for a user grant, or a user-OAuth app asking for account_credentials."""
+    return OAuthError(400, "unauthorized_client", "The client is not authorized to use this grant type")
+
+
+def invalid_authorization_code() -> OAuthError:
+    return OAuthError(400, "invalid_grant", "Invalid authorization code")
+
+
+def redirect_uri_mismatch() -> OAuthError:
+    """Zoom's 4709."""
+    return OAuthError(400, "invalid_request", "Redirect URI mismatch.")
+
+
+def invalid_code_verifier() -> OAuthError:
+    return OAuthError(400, "invalid_grant", "Invalid code_verifier")
+
+
+def invalid_refresh_token() -> OAuthError:
+    """Zoom's 4711 on the token endpoint (an unknown, spent, expired or revoked refresh token)."""
+    return OAuthError(400, "invalid_grant", "Invalid Token!")
+
+
+def missing_token() -> OAuthError:
+    return OAuthError(400, "invalid_request", "Token cannot be empty.")

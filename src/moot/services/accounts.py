@@ -10,6 +10,7 @@ from pathlib import Path
 
 from moot.domain import ids
 from moot.domain.accounts import ALL_SCOPES, Account, App, AppType, Plan
+from moot.domain.oauth import InvalidRedirectUri, check_redirect_uri
 from moot.domain.ratelimits import scale_of
 from moot.domain.users import OWNER_ROLE_ID, User, UserStatus
 from moot.services.context import Deps
@@ -88,8 +89,16 @@ async def create_app(
     client_id: str | None = None,
     client_secret: str | None = None,
     scopes: tuple[str, ...] = ALL_SCOPES,
+    app_type: AppType = AppType.SERVER_TO_SERVER,
+    redirect_uris: tuple[str, ...] = (),
 ) -> tuple[App, str]:
-    """A Server-to-Server OAuth app acting as the account's owner (with every scope by default)."""
+    """A Server-to-Server OAuth app acting as the account's owner (with every scope by default), or a
+    user-OAuth app (``AppType.OAUTH``: at least one redirect URI) whose tokens act as the user who
+    authorized it."""
+    if app_type is AppType.OAUTH and not redirect_uris:
+        raise InvalidRedirectUri("an OAuth app needs at least one redirect URI")
+    for uri in redirect_uris:
+        check_redirect_uri(uri)
     account = await deps.store.get_account(account_id)
     if account is None:
         raise AccountNotFound(account_id)
@@ -100,10 +109,11 @@ async def create_app(
         account_id=account_id,
         user_id=owner.id,
         name=name,
-        type=AppType.SERVER_TO_SERVER,
+        type=app_type,
         secret_hash=hash_client_secret(secret),
         created_at=deps.clock.now(),
         scopes=scopes,
+        redirect_uris=tuple(redirect_uris),
     )
     async with deps.store.write() as tx:
         await tx.insert_app(app)
@@ -121,11 +131,25 @@ async def _owner(deps: Deps, account_id: str) -> User:
 
 
 async def create_user_in_account(
-    deps: Deps, *, account_id: str, email: str, first_name: str, last_name: str
+    deps: Deps,
+    *,
+    account_id: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    password: str | None = None,
 ) -> User:
+    """``password`` lets the user sign in on the consent page of user OAuth (stored as an scrypt hash)."""
     if await deps.store.get_account(account_id) is None:
         raise AccountNotFound(account_id)
-    user = new_user(deps, account_id=account_id, email=email, first_name=first_name, last_name=last_name)
+    user = new_user(
+        deps,
+        account_id=account_id,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        password=password,
+    )
     await insert_user(deps, user)
     return user
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass, field
 
 from moot.config import Settings
@@ -27,6 +28,8 @@ class Principal:
     admin_scopes_missing: tuple[str, ...] = ()
     # This call's standing against the rate limits (None where no limiter runs).
     usage: RateUsage | None = None
+    # User-OAuth tokens: the grant they were issued under (refused once it is revoked); "" for S2S.
+    grant_id: str = ""
 
     def check_reach(self, user_id: str) -> None:
         """Refuse another user's resources to a token with user-level scopes only."""
@@ -50,12 +53,45 @@ class VerifiedTokens:
         self._items[token] = (principal, expires)
 
 
+class GrantCache:
+    """Whether user-OAuth grants are live, as this process last read them from the store.
+
+    A revoked grant stays revoked, so that answer is kept (bounded, oldest out). A live answer is
+    trusted for ``live_seconds`` of process time (monotonic, not the domain Clock: a frozen emulator
+    clock must not freeze the cache): a grant revoked by another process is refused by this one at
+    most that long afterwards; one revoked by this process is refused at once."""
+
+    def __init__(self, live_seconds: float = 5.0, capacity: int = 16_384) -> None:
+        self.live_seconds = live_seconds
+        self._capacity = capacity
+        self._items: dict[str, tuple[bool, float]] = {}
+
+    def get(self, grant_id: str) -> bool | None:
+        """True (live), False (revoked) or None (ask the store)."""
+        known = self._items.get(grant_id)
+        if known is None:
+            return None
+        live, checked = known
+        if live and time.monotonic() - checked >= self.live_seconds:
+            return None
+        return live
+
+    def put(self, grant_id: str, live: bool) -> None:
+        if grant_id not in self._items and len(self._items) >= self._capacity:
+            del self._items[next(iter(self._items))]
+        self._items[grant_id] = (live, time.monotonic())
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
 @dataclass(frozen=True, slots=True)
 class Keys:
     """Server secrets, shared through the database by every moot process on it."""
 
     token: bytes  # signs access tokens, ZAKs and page tokens
     verified: VerifiedTokens = field(default_factory=VerifiedTokens, compare=False, repr=False)
+    grants: GrantCache = field(default_factory=GrantCache, compare=False, repr=False)
     _keyed: hmac.HMAC = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:

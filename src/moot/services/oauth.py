@@ -1,4 +1,5 @@
-"""``POST /oauth/token``: Server-to-Server OAuth (grant ``account_credentials``)."""
+"""``POST /oauth/token``: Server-to-Server OAuth (grant ``account_credentials``), and the user-OAuth
+grants ``authorization_code`` and ``refresh_token`` (``services.user_oauth``); ``POST /oauth/revoke``."""
 
 from __future__ import annotations
 
@@ -7,10 +8,18 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from moot.domain.errors import invalid_account_id, invalid_client, missing_grant_type, unsupported_grant_type
+from moot.domain.accounts import AppType
+from moot.domain.errors import (
+    invalid_account_id,
+    missing_grant_type,
+    unauthorized_client,
+    unsupported_grant_type,
+)
+from moot.services import user_oauth
 from moot.services.context import Deps
-from moot.services.secrets import client_secret_matches
 from moot.services.tokens import issue_access_token
+
+GRANT_TYPES = ("account_credentials", "authorization_code", "refresh_token")
 
 
 def basic_credentials(authorization: str | None) -> tuple[str, str] | None:
@@ -29,15 +38,15 @@ async def request_token(deps: Deps, authorization: str | None, params: Mapping[s
     grant_type = params.get("grant_type")
     if not grant_type:
         raise missing_grant_type()
-    if grant_type != "account_credentials":
+    if grant_type not in GRANT_TYPES:
         raise unsupported_grant_type()
-    credentials = basic_credentials(authorization)
-    if credentials is None:
-        raise invalid_client()
-    client_id, secret = credentials
-    app = await deps.store.get_app(client_id)
-    if app is None or not client_secret_matches(secret, app.secret_hash):
-        raise invalid_client()
+    app = await user_oauth.authenticate_client(deps, basic_credentials(authorization))
+    if grant_type == "authorization_code":
+        return await user_oauth.exchange_code(deps, app, params)
+    if grant_type == "refresh_token":
+        return await user_oauth.refresh_tokens(deps, app, params)
+    if app.type is not AppType.SERVER_TO_SERVER:
+        raise unauthorized_client()
     if params.get("account_id") != app.account_id:
         raise invalid_account_id()
     token, expires_in = issue_access_token(deps, app)
@@ -48,3 +57,8 @@ async def request_token(deps: Deps, authorization: str | None, params: Mapping[s
         "scope": " ".join(app.scopes),
         "api_url": deps.settings.base_url,
     }
+
+
+async def revoke_token(deps: Deps, authorization: str | None, params: Mapping[str, str]) -> dict[str, Any]:
+    app = await user_oauth.authenticate_client(deps, basic_credentials(authorization))
+    return await user_oauth.revoke(deps, app, params)

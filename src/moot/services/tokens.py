@@ -29,20 +29,31 @@ def _encode(claims: dict[str, Any], keys: Keys) -> str:
     return (signing_input + b"." + signature).decode("ascii")
 
 
-def issue_access_token(deps: Deps, app: App) -> tuple[str, int]:
+def issue_access_token(
+    deps: Deps,
+    app: App,
+    *,
+    user_id: str | None = None,
+    scopes: tuple[str, ...] | None = None,
+    grant_id: str | None = None,
+) -> tuple[str, int]:
+    """An access token of ``app`` acting as ``user_id`` (default: the app's own user, for S2S) with
+    ``scopes`` (default: the app's); a user-OAuth token also names its grant (``gid``)."""
     now = int(deps.clock.timestamp())
     ttl = deps.settings.access_token_ttl
-    claims = {
+    claims: dict[str, Any] = {
         "ver": 1,
         "aid": app.account_id,
         "cid": app.client_id,
-        "uid": app.user_id,
-        "scp": " ".join(app.scopes),
+        "uid": user_id if user_id is not None else app.user_id,
+        "scp": " ".join(app.scopes if scopes is None else scopes),
         "iat": now,
         "exp": now + ttl,
         "jti": secrets.token_urlsafe(12),
         "typ": "access",
     }
+    if grant_id is not None:
+        claims["gid"] = grant_id
     return _encode(claims, deps.keys), ttl
 
 
@@ -55,6 +66,32 @@ def verify_access_token(deps: Deps, token: str) -> Principal:
     if deps.clock.timestamp() >= expires:
         raise AccessTokenExpired()
     return principal
+
+
+async def authenticate_token(deps: Deps, token: str) -> Principal:
+    """``verify_access_token``, and for a user-OAuth token its grant must not be revoked (a store read
+    at most every few seconds per grant and process: see ``GrantCache``)."""
+    principal = verify_access_token(deps, token)
+    if principal.grant_id and not await grant_is_live(deps, principal.grant_id):
+        raise InvalidAccessToken()
+    return principal
+
+
+async def grant_is_live(deps: Deps, grant_id: str) -> bool:
+    live = deps.keys.grants.get(grant_id)
+    if live is None:
+        grant = await deps.store.get_grant(grant_id)
+        live = grant is not None and grant.revoked_at is None
+        deps.keys.grants.put(grant_id, live)
+    return live
+
+
+def read_access_token(deps: Deps, token: str) -> Principal | None:
+    """The principal of a token signed by this server, expired or not (None if it is not one)."""
+    try:
+        return _verify(deps, token)[0]
+    except InvalidAccessToken:
+        return None
 
 
 def _verify(deps: Deps, token: str) -> tuple[Principal, int]:
@@ -71,6 +108,7 @@ def _verify(deps: Deps, token: str) -> tuple[Principal, int]:
             client_id=str(claims["cid"]),
             user_id=str(claims["uid"]),
             scopes=tuple(str(claims["scp"]).split()),
+            grant_id=str(claims.get("gid") or ""),
         )
     except (KeyError, TypeError, ValueError):
         raise InvalidAccessToken() from None

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from typing import Protocol
 
 from moot.domain.accounts import Account, App
 from moot.domain.listing import MeetingQuery
 from moot.domain.meetings import Meeting
+from moot.domain.oauth import AuthorizationCode, Grant, RefreshToken
 from moot.domain.registrants import Registrant, RegistrantStatus
 from moot.domain.users import User, UserStatus
 
@@ -43,6 +45,19 @@ class WriteTx(Protocol):
 
     async def delete_registrant(self, meeting_id: int, registrant_id: str) -> None: ...
 
+    async def insert_grant(self, grant: Grant) -> None: ...
+    async def insert_code(self, code: AuthorizationCode) -> None: ...
+    async def insert_refresh_token(self, token: RefreshToken) -> None: ...
+    async def spend_code(self, code_hash: str, now: datetime) -> bool:
+        """Mark the code used; True only for the one caller that found it unused (race-free)."""
+        ...
+
+    async def spend_refresh_token(self, token_hash: str, now: datetime) -> bool:
+        """Mark the refresh token used; True only for the one caller that found it unused (race-free)."""
+        ...
+
+    async def revoke_grant(self, grant_id: str, now: datetime) -> None: ...
+
 
 class Store(Protocol):
     def write(self) -> AbstractAsyncContextManager[WriteTx]: ...
@@ -63,6 +78,10 @@ class Store(Protocol):
     ) -> tuple[list[User], int]: ...
 
     async def get_app(self, client_id: str) -> App | None: ...
+
+    async def get_grant(self, grant_id: str) -> Grant | None: ...
+    async def get_code(self, code_hash: str) -> AuthorizationCode | None: ...
+    async def get_refresh_token(self, token_hash: str) -> RefreshToken | None: ...
 
     async def get_meeting(self, account_id: str, meeting_id: int) -> Meeting | None:
         """The meeting, deleted or not; the caller decides what a deleted meeting means."""

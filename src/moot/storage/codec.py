@@ -14,6 +14,7 @@ import orjson
 from moot.domain.accounts import Account, App, AppType, Plan
 from moot.domain.listing import HISTORY_WINDOW, ListType, MeetingQuery
 from moot.domain.meetings import DEFAULT_SETTINGS, Meeting, MeetingStatus, MeetingType, Passcodes
+from moot.domain.oauth import AuthorizationCode, Grant, RefreshToken
 from moot.domain.recurrence import Occurrence, OccurrenceStatus
 from moot.domain.times import format_zoom, parse_zoom
 from moot.domain.users import User, UserStatus, UserType
@@ -101,12 +102,14 @@ def user_from_row(row: Any) -> User:
 
 
 def app_row(app: App) -> tuple[Any, ...]:
-    doc = {
+    doc: dict[str, Any] = {
         "name": app.name,
         "type": app.type.value,
         "secret_hash": app.secret_hash,
         "scopes": list(app.scopes),
     }
+    if app.redirect_uris:
+        doc["redirect_uris"] = list(app.redirect_uris)
     return (
         app.client_id,
         app.account_id,
@@ -127,6 +130,7 @@ def app_from_row(row: Any) -> App:
         type=AppType(doc["type"]),
         secret_hash=doc["secret_hash"],
         scopes=tuple(doc["scopes"]),
+        redirect_uris=tuple(doc.get("redirect_uris", ())),
     )
 
 
@@ -264,3 +268,72 @@ def meeting_page_sql(query: MeetingQuery) -> tuple[str, list[Any], str, list[Any
     )
     page_params.extend([query.page_size, query.offset])
     return page_sql, page_params, count_sql, params
+
+
+# User OAuth (domain.oauth): grants, authorization codes and refresh tokens.
+GRANT_COLUMNS = "id, client_id, account_id, user_id, scopes, created_at, revoked_at"
+CODE_COLUMNS = "code_hash, grant_id, redirect_uri, code_challenge, expires_at, used_at"
+REFRESH_COLUMNS = "token_hash, grant_id, expires_at, used_at"
+SELECT_GRANT = f"SELECT {GRANT_COLUMNS} FROM oauth_grants WHERE id = ?"
+SELECT_CODE = f"SELECT {CODE_COLUMNS} FROM oauth_codes WHERE code_hash = ?"
+SELECT_REFRESH = f"SELECT {REFRESH_COLUMNS} FROM oauth_refresh_tokens WHERE token_hash = ?"
+# Single use: the conditional UPDATE is the check; one row changed means this caller spent it.
+SPEND_CODE = "UPDATE oauth_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL"
+SPEND_REFRESH = "UPDATE oauth_refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL"
+REVOKE_GRANT = "UPDATE oauth_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
+
+
+def grant_row(grant: Grant) -> tuple[Any, ...]:
+    return (
+        grant.id,
+        grant.client_id,
+        grant.account_id,
+        grant.user_id,
+        " ".join(grant.scopes),
+        format_zoom(grant.created_at),
+        _opt_time(grant.revoked_at),
+    )
+
+
+def grant_from_row(row: Any) -> Grant:
+    return Grant(
+        id=row[0],
+        client_id=row[1],
+        account_id=row[2],
+        user_id=row[3],
+        scopes=tuple(row[4].split()),
+        created_at=parse_zoom(row[5]),
+        revoked_at=_parse_opt(row[6]),
+    )
+
+
+def code_row(code: AuthorizationCode) -> tuple[Any, ...]:
+    return (
+        code.code_hash,
+        code.grant_id,
+        code.redirect_uri,
+        code.code_challenge,
+        format_zoom(code.expires_at),
+        _opt_time(code.used_at),
+    )
+
+
+def code_from_row(row: Any) -> AuthorizationCode:
+    return AuthorizationCode(
+        code_hash=row[0],
+        grant_id=row[1],
+        redirect_uri=row[2],
+        code_challenge=row[3],
+        expires_at=parse_zoom(row[4]),
+        used_at=_parse_opt(row[5]),
+    )
+
+
+def refresh_row(token: RefreshToken) -> tuple[Any, ...]:
+    return (token.token_hash, token.grant_id, format_zoom(token.expires_at), _opt_time(token.used_at))
+
+
+def refresh_from_row(row: Any) -> RefreshToken:
+    return RefreshToken(
+        token_hash=row[0], grant_id=row[1], expires_at=parse_zoom(row[2]), used_at=_parse_opt(row[3])
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -17,7 +18,9 @@ import asyncpg
 from moot.domain.accounts import Account, App
 from moot.domain.listing import MeetingQuery
 from moot.domain.meetings import Meeting
+from moot.domain.oauth import AuthorizationCode, Grant, RefreshToken
 from moot.domain.registrants import Registrant, RegistrantStatus
+from moot.domain.times import format_zoom
 from moot.domain.users import User, UserStatus
 from moot.storage import codec, registrant_codec
 from moot.storage.base import DuplicateKey
@@ -64,6 +67,15 @@ _UPDATE_REGISTRANT = dollar_params(registrant_codec.REGISTRANT_UPDATE)
 _DELETE_REGISTRANT = dollar_params(registrant_codec.REGISTRANT_DELETE)
 _SELECT_REGISTRANT = dollar_params(registrant_codec.REGISTRANT_GET)
 _SELECT_REGISTRANT_BY_EMAIL = dollar_params(registrant_codec.REGISTRANT_BY_EMAIL)
+_INSERT_GRANT = _insert_sql("oauth_grants", codec.GRANT_COLUMNS)
+_INSERT_CODE = _insert_sql("oauth_codes", codec.CODE_COLUMNS)
+_INSERT_REFRESH = _insert_sql("oauth_refresh_tokens", codec.REFRESH_COLUMNS)
+_SELECT_GRANT = dollar_params(codec.SELECT_GRANT)
+_SELECT_CODE = dollar_params(codec.SELECT_CODE)
+_SELECT_REFRESH = dollar_params(codec.SELECT_REFRESH)
+_SPEND_CODE = dollar_params(codec.SPEND_CODE)
+_SPEND_REFRESH = dollar_params(codec.SPEND_REFRESH)
+_REVOKE_GRANT = dollar_params(codec.REVOKE_GRANT)
 # Ties on created_at break by id in byte order, as on SQLite (see _LIST_USERS).
 _REGISTRANT_ID_ORDER = 'id COLLATE "C"'
 
@@ -112,6 +124,28 @@ class PostgresTx:
 
     async def delete_registrant(self, meeting_id: int, registrant_id: str) -> None:
         await self._conn.execute(_DELETE_REGISTRANT, registrant_id, meeting_id)
+
+    async def insert_grant(self, grant: Grant) -> None:
+        await self._insert("oauth_grants", _INSERT_GRANT, codec.grant_row(grant))
+
+    async def insert_code(self, code: AuthorizationCode) -> None:
+        await self._insert("oauth_codes", _INSERT_CODE, codec.code_row(code))
+
+    async def insert_refresh_token(self, token: RefreshToken) -> None:
+        await self._insert("oauth_refresh_tokens", _INSERT_REFRESH, codec.refresh_row(token))
+
+    # A concurrent transaction spending the same row waits for the row lock, then re-checks
+    # ``used_at IS NULL`` against the committed row and changes nothing ("UPDATE 0").
+    async def spend_code(self, code_hash: str, now: datetime) -> bool:
+        status: str = await self._conn.execute(_SPEND_CODE, format_zoom(now), code_hash)
+        return status == "UPDATE 1"
+
+    async def spend_refresh_token(self, token_hash: str, now: datetime) -> bool:
+        status: str = await self._conn.execute(_SPEND_REFRESH, format_zoom(now), token_hash)
+        return status == "UPDATE 1"
+
+    async def revoke_grant(self, grant_id: str, now: datetime) -> None:
+        await self._conn.execute(_REVOKE_GRANT, format_zoom(now), grant_id)
 
 
 class PostgresStore:
@@ -173,6 +207,18 @@ class PostgresStore:
     async def get_app(self, client_id: str) -> App | None:
         row = await self._pool.fetchrow(_SELECT_APP, client_id)
         return codec.app_from_row(row) if row is not None else None
+
+    async def get_grant(self, grant_id: str) -> Grant | None:
+        row = await self._pool.fetchrow(_SELECT_GRANT, grant_id)
+        return codec.grant_from_row(row) if row is not None else None
+
+    async def get_code(self, code_hash: str) -> AuthorizationCode | None:
+        row = await self._pool.fetchrow(_SELECT_CODE, code_hash)
+        return codec.code_from_row(row) if row is not None else None
+
+    async def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
+        row = await self._pool.fetchrow(_SELECT_REFRESH, token_hash)
+        return codec.refresh_from_row(row) if row is not None else None
 
     async def get_meeting(self, account_id: str, meeting_id: int) -> Meeting | None:
         row = await self._pool.fetchrow(_SELECT_MEETING, meeting_id, account_id)

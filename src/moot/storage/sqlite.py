@@ -12,13 +12,16 @@ import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from moot.domain.accounts import Account, App
 from moot.domain.listing import MeetingQuery
 from moot.domain.meetings import Meeting
+from moot.domain.oauth import AuthorizationCode, Grant, RefreshToken
 from moot.domain.registrants import Registrant, RegistrantStatus
+from moot.domain.times import format_zoom
 from moot.domain.users import User, UserStatus
 from moot.storage import codec, registrant_codec
 from moot.storage.base import DuplicateKey, StorageError
@@ -100,6 +103,34 @@ class SqliteTx:
 
     async def delete_registrant(self, meeting_id: int, registrant_id: str) -> None:
         self._conn.execute(registrant_codec.REGISTRANT_DELETE, (registrant_id, meeting_id))
+
+    async def insert_grant(self, grant: Grant) -> None:
+        self._insert(
+            f"INSERT INTO oauth_grants ({codec.GRANT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            codec.grant_row(grant),
+        )
+
+    async def insert_code(self, code: AuthorizationCode) -> None:
+        self._insert(
+            f"INSERT INTO oauth_codes ({codec.CODE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", codec.code_row(code)
+        )
+
+    async def insert_refresh_token(self, token: RefreshToken) -> None:
+        self._insert(
+            f"INSERT INTO oauth_refresh_tokens ({codec.REFRESH_COLUMNS}) VALUES (?, ?, ?, ?)",
+            codec.refresh_row(token),
+        )
+
+    # Writers are serialised (one write block at a time, and a batch's rows are visible to the next
+    # block on this connection before it commits), so the conditional UPDATE's row count decides.
+    async def spend_code(self, code_hash: str, now: datetime) -> bool:
+        return self._conn.execute(codec.SPEND_CODE, (format_zoom(now), code_hash)).rowcount == 1
+
+    async def spend_refresh_token(self, token_hash: str, now: datetime) -> bool:
+        return self._conn.execute(codec.SPEND_REFRESH, (format_zoom(now), token_hash)).rowcount == 1
+
+    async def revoke_grant(self, grant_id: str, now: datetime) -> None:
+        self._conn.execute(codec.REVOKE_GRANT, (format_zoom(now), grant_id))
 
 
 class SqliteStore:
@@ -240,6 +271,18 @@ class SqliteStore:
             f"SELECT {codec.APP_COLUMNS} FROM apps WHERE client_id = ?", (client_id,)
         ).fetchone()
         return codec.app_from_row(row) if row else None
+
+    async def get_grant(self, grant_id: str) -> Grant | None:
+        row = self._conn.execute(codec.SELECT_GRANT, (grant_id,)).fetchone()
+        return codec.grant_from_row(row) if row else None
+
+    async def get_code(self, code_hash: str) -> AuthorizationCode | None:
+        row = self._conn.execute(codec.SELECT_CODE, (code_hash,)).fetchone()
+        return codec.code_from_row(row) if row else None
+
+    async def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
+        row = self._conn.execute(codec.SELECT_REFRESH, (token_hash,)).fetchone()
+        return codec.refresh_from_row(row) if row else None
 
     async def get_meeting(self, account_id: str, meeting_id: int) -> Meeting | None:
         row = self._conn.execute(

@@ -1,5 +1,5 @@
-"""``POST /oauth/token``: parameters from the query string, a form body or a JSON body, whatever the
-Content-Type claims (clients-in-the-wild.md)."""
+"""``POST /oauth/token`` and ``POST /oauth/revoke``: parameters from the query string, a form body or a
+JSON body, whatever the Content-Type claims (clients-in-the-wild.md)."""
 
 from __future__ import annotations
 
@@ -38,4 +38,14 @@ async def token(request: Request) -> Response:
     return json_response(body, headers={"cache-control": "no-store", "pragma": "no-cache"})
 
 
-ROUTES = [Route("/oauth/token", token, methods=["POST"], name="oauthToken")]
+async def revoke(request: Request) -> Response:
+    deps: Deps = request.app.state.deps
+    params = {**request.query_params, **_body_params(await read_body(request, limit=64 * 1024))}
+    body = await oauth.revoke_token(deps, request.headers.get("authorization"), params)
+    return json_response(body, headers={"cache-control": "no-store", "pragma": "no-cache"})
+
+
+ROUTES = [
+    Route("/oauth/token", token, methods=["POST"], name="oauthToken"),
+    Route("/oauth/revoke", revoke, methods=["POST"], name="oauthRevoke"),
+]
