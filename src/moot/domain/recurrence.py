@@ -74,7 +74,7 @@ class Occurrence:
             "occurrence_id": self.occurrence_id,
             "start_time": zoom_time(self.start),
             "duration": self.duration,
-            "status": self.status.value,
+            "status": self.status,  # a StrEnum member: a str, which orjson writes as is
         }
 
 

@@ -172,9 +172,8 @@ def meeting_row(meeting: Meeting) -> tuple[Any, ...]:
         "pmi": meeting.pmi,
     }
     if meeting.occurrences:
-        doc["occurrences"] = [
-            [o.occurrence_id, o.start, o.duration, o.status.value] for o in meeting.occurrences
-        ]
+        # A StrEnum status is a str: stored as its text.
+        doc["occurrences"] = [[o.occurrence_id, o.start, o.duration, o.status] for o in meeting.occurrences]
     return (
         meeting.id,
         meeting.account_id,
