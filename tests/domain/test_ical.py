@@ -3,7 +3,6 @@ meeting's own occurrences."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -186,10 +185,10 @@ ROUND_TRIPS: list[tuple[dict[str, Any], str]] = [
 def test_a_series_round_trips_to_its_occurrences(recurrence: dict[str, Any], timezone_name: str) -> None:
     m = series(recurrence, datetime(2030, 1, 6, 23, 30, tzinfo=UTC), timezone_name)
     occurrences = m.occurrences
-    occurrences[1] = replace(occurrences[1], status=OccurrenceStatus.DELETED)
+    occurrences[1] = occurrences[1]._replace(status=OccurrenceStatus.DELETED)
     moved = Occurrence.at(occurrences[2].start_time + timedelta(hours=26), 90)
-    occurrences[2] = replace(moved, occurrence_id=occurrences[2].occurrence_id)
-    occurrences[3] = replace(occurrences[3], duration=10)
+    occurrences[2] = moved._replace(occurrence_id=occurrences[2].occurrence_id)
+    occurrences[3] = occurrences[3]._replace(duration=10)
     assert expand_ics(ics(m)) == expected(occurrences)
 
 
@@ -202,9 +201,8 @@ def test_a_series_round_trips_without_edits() -> None:
 def test_an_edited_occurrence_is_an_override_of_the_same_event() -> None:
     m = series(WEEKLY, datetime(2030, 1, 7, 8, tzinfo=UTC), "Europe/Paris")
     first = m.occurrences[0]
-    m.occurrences[0] = replace(
-        Occurrence.at(first.start_time + timedelta(hours=1), 45), occurrence_id=first.occurrence_id
-    )
+    moved = Occurrence.at(first.start_time + timedelta(hours=1), 45)
+    m.occurrences[0] = moved._replace(occurrence_id=first.occurrence_id)
     master, override = Calendar.from_ical(ics(m)).walk("VEVENT")
     assert (str(master["UID"]), str(override["UID"])) == ("83394258138@moot", "83394258138@moot")
     assert override.decoded("RECURRENCE-ID") == datetime(2030, 1, 7, 9, tzinfo=ZoneInfo("Europe/Paris"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -81,8 +80,8 @@ def test_a_series_lists_its_rule_and_every_occurrence_not_deleted() -> None:
     start = datetime(2030, 1, 7, 8, tzinfo=UTC)  # Monday 09:00 in Paris
     occurrences = expand(recurrence, start, ZoneInfo("Europe/Paris"), 30)
     moved = Occurrence.at(occurrences[2].start_time + timedelta(hours=2), 30)
-    occurrences[2] = replace(moved, occurrence_id=occurrences[2].occurrence_id)
-    occurrences[1] = replace(occurrences[1], status=OccurrenceStatus.DELETED)
+    occurrences[2] = moved._replace(occurrence_id=occurrences[2].occurrence_id)
+    occurrences[1] = occurrences[1]._replace(status=OccurrenceStatus.DELETED)
     series = meeting(
         MeetingType.RECURRING_FIXED_TIME,
         start_time=start,

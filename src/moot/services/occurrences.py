@@ -3,7 +3,6 @@ changes, finding one by id, editing or deleting one alone, and choosing which a 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, tzinfo
 
 from moot.domain.errors import FieldError, InvalidOccurrenceId, ValidationFailed
@@ -44,8 +43,7 @@ def edit(meeting: Meeting, occurrence: Occurrence, *, start: datetime | None, du
     """Move or resize one occurrence alone (a deleted one cannot be edited)."""
     if occurrence.status is OccurrenceStatus.DELETED:
         raise InvalidOccurrenceId()
-    changed = replace(
-        occurrence,
+    changed = occurrence._replace(
         start=int(start.timestamp()) if start is not None else occurrence.start,
         duration=duration if duration is not None else occurrence.duration,
     )
@@ -55,7 +53,7 @@ def edit(meeting: Meeting, occurrence: Occurrence, *, start: datetime | None, du
 def delete(meeting: Meeting, occurrence: Occurrence) -> None:
     if occurrence.status is OccurrenceStatus.DELETED:
         raise InvalidOccurrenceId()
-    replace_one(meeting, occurrence, replace(occurrence, status=OccurrenceStatus.DELETED))
+    replace_one(meeting, occurrence, occurrence._replace(status=OccurrenceStatus.DELETED))
 
 
 def shown(meeting: Meeting, now: datetime, *, show_previous: bool) -> list[Occurrence]:
