@@ -13,8 +13,9 @@ import asyncio
 import functools
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -44,6 +45,7 @@ from moot.domain.users import User, UserStatus
 from moot.services.context import Deps
 from moot.services.secrets import client_secret_matches, hash_password, password_matches
 from moot.services.tokens import issue_access_token, read_access_token
+from moot.storage.base import WriteTx
 
 
 @functools.cache
@@ -199,16 +201,9 @@ async def exchange_code(deps: Deps, app: App, params: Mapping[str, str]) -> dict
             params.get("code_verifier"), code.code_challenge
         ):
             raise invalid_code_verifier()
-    refresh = secrets.token_urlsafe(48)
-    async with deps.store.write() as tx:
-        spent_now = await tx.spend_code(code.code_hash, now)
-        if spent_now:
-            await tx.insert_refresh_token(_refresh_row(refresh, grant, now))
-        else:
-            await tx.revoke_grant(grant.id, now)
-    if not spent_now:
-        deps.keys.grants.put(grant.id, False)
-        raise invalid_authorization_code()
+    refresh = await _spend_once(
+        deps, grant, now, lambda tx: tx.spend_code(code.code_hash, now), invalid_authorization_code
+    )
     return _token_body(deps, app, grant, refresh)
 
 
@@ -223,17 +218,32 @@ async def refresh_tokens(deps: Deps, app: App, params: Mapping[str, str]) -> dic
     now = deps.clock.now()
     if token.used_at is None and now >= token.expires_at:
         raise invalid_refresh_token()
-    fresh = secrets.token_urlsafe(48)
+    fresh = await _spend_once(
+        deps, grant, now, lambda tx: tx.spend_refresh_token(token.token_hash, now), invalid_refresh_token
+    )
+    return _token_body(deps, app, grant, fresh)
+
+
+async def _spend_once(
+    deps: Deps,
+    grant: Grant,
+    now: datetime,
+    spend: Callable[[WriteTx], Awaitable[bool]],
+    refused: Callable[[], OAuthError],
+) -> str:
+    """Spend a single-use code or refresh token and issue the grant's next refresh token, in one
+    transaction; when it was already spent, revoke the whole grant instead (RFC 6749 §10.4) and refuse."""
+    refresh = secrets.token_urlsafe(48)
     async with deps.store.write() as tx:
-        spent_now = await tx.spend_refresh_token(token.token_hash, now)
+        spent_now = await spend(tx)
         if spent_now:
-            await tx.insert_refresh_token(_refresh_row(fresh, grant, now))
+            await tx.insert_refresh_token(_refresh_row(refresh, grant, now))
         else:
             await tx.revoke_grant(grant.id, now)
     if not spent_now:
         deps.keys.grants.put(grant.id, False)
-        raise invalid_refresh_token()
-    return _token_body(deps, app, grant, fresh)
+        raise refused()
+    return refresh
 
 
 def _refresh_row(raw: str, grant: Grant, now: Any) -> RefreshToken:
