@@ -178,23 +178,34 @@ def credentials(db_url: DbUrl = None, as_json: AsJson = False) -> None:
         _print_credentials(found, settings, f"Credentials ({settings.credentials_path})")
 
 
+def _rate_limit_mode(value: str | None) -> str | None:
+    """Refuse a --rate-limits that is not zoom, off or xN before touching the database."""
+    if value is not None:
+        try:
+            scale_of(value)
+        except InvalidRateLimitMode as exc:
+            err.print(str(exc))
+            raise typer.Exit(2) from None
+    return value
+
+
 @accounts_app.command("create")
 def accounts_create(
     owner_email: Annotated[str, typer.Option(help="Email of the account's owner user.")] = "owner@moot.local",
     name: Annotated[str, typer.Option(help="Account name.")] = "",
     plan: Annotated[Plan, typer.Option(help="Plan (sets rate limits).")] = Plan.BUSINESS,
     rate_limits: Annotated[
-        str, typer.Option("--rate-limits", help="zoom (Zoom's limits for the plan), off, or xN (times N).")
+        str,
+        typer.Option(
+            "--rate-limits",
+            help="zoom (Zoom's limits for the plan), off, or xN (times N).",
+            callback=_rate_limit_mode,
+        ),
     ] = "zoom",
     db_url: DbUrl = None,
     as_json: AsJson = False,
 ) -> None:
     """Create an account with its owner user."""
-    try:
-        scale_of(rate_limits)
-    except InvalidRateLimitMode as exc:
-        err.print(str(exc))
-        raise typer.Exit(2) from None
     settings = _settings(db_url)
     account, owner = _run(
         settings,
@@ -218,18 +229,16 @@ def accounts_update(
     plan: Annotated[Plan | None, typer.Option(help="Plan (sets rate limits).")] = None,
     rate_limits: Annotated[
         str | None,
-        typer.Option("--rate-limits", help="zoom (Zoom's limits for the plan), off, or xN (times N)."),
+        typer.Option(
+            "--rate-limits",
+            help="zoom (Zoom's limits for the plan), off, or xN (times N).",
+            callback=_rate_limit_mode,
+        ),
     ] = None,
     db_url: DbUrl = None,
     as_json: AsJson = False,
 ) -> None:
     """Change an account's plan or rate limits (a running server applies it within 5 seconds)."""
-    if rate_limits is not None:
-        try:
-            scale_of(rate_limits)
-        except InvalidRateLimitMode as exc:
-            err.print(str(exc))
-            raise typer.Exit(2) from None
     settings = _settings(db_url)
     try:
         updated = _run(

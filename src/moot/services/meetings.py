@@ -313,9 +313,8 @@ async def list_meetings(
             known_total=known_total,
         )
     )
-    page_count = (total + size - 1) // size
     token = ""
-    if meetings and page_number < page_count:
+    if meetings and page_number < pagination.page_count(total, size):
         last = meetings[-1]
         token = pagination.encode(
             deps,
@@ -332,11 +331,5 @@ async def list_meetings(
                 "r": total,
             },
         )
-    return {
-        "page_count": page_count,
-        "page_number": page_number,
-        "page_size": size,
-        "total_records": total,
-        "next_page_token": token,
-        "meetings": [meeting_list_item(m, join_url=join_url(deps, m), now=now) for m in meetings],
-    }
+    items = [meeting_list_item(m, join_url=join_url(deps, m), now=now) for m in meetings]
+    return pagination.envelope("meetings", items, size=size, number=page_number, total=total, token=token)

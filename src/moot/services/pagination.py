@@ -49,3 +49,19 @@ def decode(deps: Deps, kind: str, token: str) -> dict[str, Any]:
     if not isinstance(state, dict) or state.get("k") != kind or deps.clock.timestamp() > state.get("x", 0):
         raise _invalid()
     return state
+
+
+def page_count(total: int, size: int) -> int:
+    return (total + size - 1) // size
+
+
+def envelope(key: str, items: list[Any], *, size: int, number: int, total: int, token: str) -> dict[str, Any]:
+    """A page as Zoom's list operations answer it, in Zoom's key order."""
+    return {
+        "page_count": page_count(total, size),
+        "page_number": number,
+        "page_size": size,
+        "total_records": total,
+        "next_page_token": token,
+        key: items,
+    }

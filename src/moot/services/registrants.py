@@ -163,21 +163,12 @@ async def list_registrants(
     registrants, total = await deps.store.list_registrants(
         meeting.id, status, occurrence.occurrence_id if occurrence else None, size, (number - 1) * size
     )
-    page_count = (total + size - 1) // size
     token = ""
-    if number < page_count:
+    if number < pagination.page_count(total, size):
         state = {"s": status.value, "o": occurrence_id, "n": size, "p": number}
         token = pagination.encode(deps, kind, state)
-    return {
-        "page_count": page_count,
-        "page_number": number,
-        "page_size": size,
-        "total_records": total,
-        "next_page_token": token,
-        "registrants": [
-            registrant_to_wire(r, join_url=registrant_join_url(deps, meeting, r)) for r in registrants
-        ],
-    }
+    items = [registrant_to_wire(r, join_url=registrant_join_url(deps, meeting, r)) for r in registrants]
+    return pagination.envelope("registrants", items, size=size, number=number, total=total, token=token)
 
 
 async def delete_registrant(

@@ -124,15 +124,8 @@ async def list_users(
     size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     number = page_number or 1
     users, total = await deps.store.list_users(principal.account_id, status, size, (number - 1) * size)
-    page_count = (total + size - 1) // size
     token = ""
-    if number < page_count:
+    if number < pagination.page_count(total, size):
         token = pagination.encode(deps, "users", {"s": status.value, "n": size, "p": number})
-    return {
-        "page_count": page_count,
-        "page_number": number,
-        "page_size": size,
-        "total_records": total,
-        "next_page_token": token,
-        "users": [user_list_item(u) for u in users],
-    }
+    items = [user_list_item(u) for u in users]
+    return pagination.envelope("users", items, size=size, number=number, total=total, token=token)
