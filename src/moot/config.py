@@ -41,6 +41,31 @@ class Settings(BaseSettings):
         description="redis://host:port/db: rate-limit counters shared by every moot process using it; "
         "without it each process counts in memory.",
     )
+    admin_token: str | None = Field(
+        default=None,
+        description="Turns on moot's admin API under /moot/api; every call must carry it as a Bearer token.",
+    )
+    admin_api: bool = Field(
+        default=False,
+        description="Admin API on without a token (the emulator); a set admin_token still applies.",
+    )
+    webhook_retry_scale: float = Field(
+        default=1.0,
+        gt=0,
+        description="Factor on Zoom's webhook retry delays (5, 20, 60 minutes); e.g. 0.001 in tests.",
+    )
+    webhook_poll_interval: float = Field(
+        default=1.0,
+        gt=0,
+        description="Seconds between looks at the outbox when nothing wakes the dispatcher.",
+    )
+    webhook_lease_seconds: float = Field(
+        default=15.0,
+        gt=3,
+        description="How long a delivery stays leased to the process sending it; a process that dies "
+        "mid-delivery leaves it to another (or to itself after a restart) this long afterwards.",
+    )
+    webhook_concurrency: int = Field(default=64, ge=1, description="Deliveries in flight per process.")
     access_token_ttl: int = 3600
     zak_ttl: int = 7200
     log_level: str = "info"
@@ -51,6 +76,10 @@ class Settings(BaseSettings):
     bootstrap_user_email: str | None = None
     bootstrap_plan: Plan = Plan.BUSINESS
     bootstrap_rate_limits: str = Field(default="zoom", description="zoom, off, or xN (Zoom's limits times N)")
+
+    @property
+    def admin_enabled(self) -> bool:
+        return self.admin_api or bool(self.admin_token)
 
     @property
     def base_url(self) -> str:

@@ -89,6 +89,22 @@ class Account:
 
 
 @dataclass(slots=True)
+class WebhookEndpoint:
+    """An app's event-notification endpoint: where its subscribed events go, signed with the secret."""
+
+    url: str
+    secret_token: str
+    events: tuple[str, ...]
+    # Answered the URL-validation challenge (on setting the URL, and again every 72 hours).
+    active: bool = False
+    validated_at: datetime | None = None
+    last_error: str = ""
+
+    def wants(self, event: str) -> bool:
+        return self.active and event in self.events
+
+
+@dataclass(slots=True)
 class App:
     client_id: str
     account_id: str
@@ -99,6 +115,7 @@ class App:
     created_at: datetime
     scopes: tuple[str, ...] = field(default=ALL_SCOPES)
     redirect_uris: tuple[str, ...] = ()  # OAuth apps: where /oauth/authorize may send codes
+    webhook: WebhookEndpoint | None = None
 
 
 def account_number(account_id: str) -> int:

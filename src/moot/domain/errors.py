@@ -126,6 +126,14 @@ class RouteNotFound(ZoomError):
     template = "The requested resource was not found."
 
 
+class AdminTokenInvalid(ZoomError):
+    """moot's admin API (``/moot/api``) refused a request without its admin token."""
+
+    status = 401
+    code = 124
+    template = "Invalid admin token."
+
+
 class MethodNotAllowed(ZoomError):
     status = 405
     code = 405

@@ -69,3 +69,8 @@ def personal_meeting_id() -> int:
 
 def tracking_id() -> str:
     return "v=2.0;clid=moot;rid=WEB_" + secrets.token_hex(16)
+
+
+def webhook_tracking_id() -> str:
+    """The ``x-zm-trackingid`` of one delivery (kept across its retries)."""
+    return "v=2.0;clid=moot;rid=WEBHOOK_" + secrets.token_hex(16)

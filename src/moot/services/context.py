@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -108,6 +109,21 @@ class Keys:
         return cls(token=await store.server_secret("token-signing-key", secrets.token_bytes(32)))
 
 
+class Wakeup:
+    """Tells this process's webhook dispatcher that events were committed (nothing without one)."""
+
+    def __init__(self) -> None:
+        self._event: asyncio.Event | None = None
+
+    def attach(self) -> asyncio.Event:
+        self._event = asyncio.Event()
+        return self._event
+
+    def __call__(self) -> None:
+        if self._event is not None:
+            self._event.set()
+
+
 @dataclass(frozen=True, slots=True)
 class Deps:
     store: Store
@@ -115,6 +131,7 @@ class Deps:
     settings: Settings
     keys: Keys
     limiter: Limiter | None = None  # None: no rate limits (tests that are not about them)
+    wakeup: Wakeup = field(default_factory=Wakeup, compare=False)
 
     async def charge_host(self, principal: Principal, host_id: str) -> None:
         """Count a meeting create or update against its host's daily quota."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from moot.domain import events as ev
 from moot.domain import ids, timezones
 from moot.domain.errors import (
     FieldError,
@@ -30,7 +31,7 @@ from moot.domain.meetings import (
 from moot.domain.recurrence import Occurrence, with_duration
 from moot.domain.times import format_zoom, parse_start_time
 from moot.domain.users import User
-from moot.services import occurrences, pagination, registration_links
+from moot.services import events, occurrences, pagination, registration_links
 from moot.services.context import Deps, Principal
 from moot.services.tokens import issue_zak
 from moot.services.users import resolve_user
@@ -141,15 +142,17 @@ async def create_meeting(
     )
     occurrences.schedule(meeting, _zone(timezone))
     await deps.charge_host(principal, host.id)
-    await _insert_with_fresh_number(deps, meeting)
+    await _insert_with_fresh_number(deps, meeting, await events.operator(deps, principal, user))
     return to_wire(deps, meeting)
 
 
-async def _insert_with_fresh_number(deps: Deps, meeting: Meeting) -> None:
+async def _insert_with_fresh_number(deps: Deps, meeting: Meeting, operator: ev.Operator) -> None:
     for attempt in range(_ID_ATTEMPTS):
         try:
-            async with deps.store.write() as tx:
+            async with events.write(deps) as tx:
                 await tx.insert_meeting(meeting)
+                payload = ev.meeting_created(meeting, operator, join_url=join_url(deps, meeting))
+                await events.emit(tx, deps, ev.MEETING_CREATED, meeting.account_id, str(meeting.id), payload)
             return
         except DuplicateKey:
             if attempt == _ID_ATTEMPTS - 1:
@@ -189,20 +192,34 @@ async def update_meeting(
     meeting = await load_meeting(deps, principal, raw_id)
     occurrence = occurrences.find(meeting, occurrence_id)
     await deps.charge_host(principal, meeting.host_id)
+    before = ev.updatable_fields(meeting)
+    edited: Occurrence | None = None
     if occurrence is not None:
-        _update_occurrence(meeting, occurrence, body)
+        edited = _update_occurrence(meeting, occurrence, body)
     else:
         await _update_series(deps, principal, meeting, body)
-    async with deps.store.write() as tx:
+    payload = ev.meeting_updated(
+        meeting.id,
+        before,
+        ev.updatable_fields(meeting),
+        await events.operator(deps, principal),
+        time_stamp=int(deps.clock.timestamp() * 1000),
+        occurrence=edited,
+    )
+    async with events.write(deps) as tx:
         await tx.update_meeting(meeting)
+        if payload is not None:
+            await events.emit(tx, deps, ev.MEETING_UPDATED, meeting.account_id, str(meeting.id), payload)
 
 
-def _update_occurrence(meeting: Meeting, occurrence: Occurrence, body: MeetingInput) -> None:
-    """With ``occurrence_id``, only that occurrence's start time and duration change."""
+def _update_occurrence(meeting: Meeting, occurrence: Occurrence, body: MeetingInput) -> Occurrence | None:
+    """With ``occurrence_id``, only that occurrence's start time and duration change; the occurrence
+    as it is now."""
     sent = body.sent()
     start = _start_time(str(body.start_time), _zone(meeting.timezone)) if "start_time" in sent else None
     duration = int(body.duration or 0) if "duration" in sent else None
     occurrences.edit(meeting, occurrence, start=start, duration=duration)
+    return meeting.occurrence(occurrence.occurrence_id)
 
 
 async def _update_series(deps: Deps, principal: Principal, meeting: Meeting, body: MeetingInput) -> None:
@@ -252,8 +269,10 @@ async def delete_meeting(deps: Deps, principal: Principal, raw_id: str, occurren
         occurrences.delete(meeting, occurrence)
     else:
         meeting.deleted_at = deps.clock.now()
-    async with deps.store.write() as tx:
+    payload = ev.meeting_deleted(meeting, await events.operator(deps, principal), occurrence=occurrence)
+    async with events.write(deps) as tx:
         await tx.update_meeting(meeting)
+        await events.emit(tx, deps, ev.MEETING_DELETED, meeting.account_id, str(meeting.id), payload)
 
 
 async def update_meeting_status(deps: Deps, principal: Principal, raw_id: str, action: str) -> None:
@@ -266,6 +285,11 @@ async def update_meeting_status(deps: Deps, principal: Principal, raw_id: str, a
         if meeting.deleted_at is None:
             return
         meeting.deleted_at = None
+        payload = ev.meeting_recovered(meeting, await events.operator(deps, principal))
+        async with events.write(deps) as tx:
+            await tx.update_meeting(meeting)
+            await events.emit(tx, deps, ev.MEETING_RECOVERED, meeting.account_id, str(meeting.id), payload)
+        return
     else:
         if meeting.deleted_at is not None:
             raise MeetingNotFound(meeting_id=raw_id)

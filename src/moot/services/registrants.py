@@ -1,15 +1,16 @@
 """Registrant operations: meetingRegistrantCreate, meetingRegistrants, meetingRegistrantGet,
 meetingregistrantdelete, meetingRegistrantStatus.
 
-Every change happens inside one ``deps.store.write()`` block (webhooks for registrations will be
-written in the same block). Reads that decide a change are made before the block: the database's
-unique index on live emails is what settles two registrations of one email racing each other.
+Every change happens inside one write block, with the webhook events it causes. Reads that decide a
+change are made before the block: the database's unique index on live emails is what settles two
+registrations of one email racing each other.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from moot.domain import events as ev
 from moot.domain.errors import (
     AlreadyRegistered,
     FieldError,
@@ -46,10 +47,10 @@ from moot.domain.registrants import (
     registration_enabled,
     status_on_create,
 )
-from moot.services import pagination
+from moot.services import events, pagination
 from moot.services.context import Deps, Principal
 from moot.services.meetings import load_meeting
-from moot.services.registration_links import registrant_join_url
+from moot.services.registration_links import personal_link, registrant_join_url
 from moot.storage.base import DuplicateKey
 
 
@@ -123,9 +124,11 @@ async def create_registrant(
         custom_questions=[q.model_dump() for q in body.custom_questions or ()],
         language=body.language,
     )
+    payload = ev.registration_created(meeting, registrant, join_url=personal_link(deps, meeting, registrant))
     try:
-        async with deps.store.write() as tx:
+        async with events.write(deps) as tx:
             await tx.insert_registrant(registrant)
+            await events.emit(tx, deps, ev.REGISTRATION_CREATED, meeting.account_id, str(meeting.id), payload)
     except DuplicateKey:
         raise AlreadyRegistered(email=body.email) from None
     join_url = registrant_join_url(deps, meeting, registrant)
@@ -208,7 +211,8 @@ async def update_registrant_status(
     """All named registrants change, or (one unknown, or an email taken again) none does."""
     meeting = await _registration_meeting(deps, principal, raw_id)
     _occurrence(meeting, occurrence_id)
-    target = StatusAction(body.action).target
+    action = StatusAction(body.action)
+    target = action.target
     named: dict[str, Registrant] = {}
     for ref in body.registrants or ():
         registrant = await _referenced(deps, meeting, ref)
@@ -221,10 +225,26 @@ async def update_registrant_status(
         await _check_capacity(deps, meeting, len(revived))
     if not changing:
         return
-    async with deps.store.write() as tx:
+    operator = await events.operator(deps, principal)
+    async with events.write(deps) as tx:
         for registrant in changing:
             registrant.status = target
             try:
                 await tx.update_registrant(registrant)
             except DuplicateKey:
                 raise AlreadyRegistered(email=registrant.email) from None
+            name, payload = _status_event(deps, meeting, registrant, action, operator)
+            await events.emit(tx, deps, name, meeting.account_id, str(meeting.id), payload)
+
+
+def _status_event(
+    deps: Deps, meeting: Meeting, registrant: Registrant, action: StatusAction, operator: ev.Operator
+) -> tuple[str, dict[str, Any]]:
+    if action is StatusAction.APPROVE:
+        link = personal_link(deps, meeting, registrant)
+        return ev.REGISTRATION_APPROVED, ev.registration_approved(
+            meeting, registrant, operator, join_url=link
+        )
+    if action is StatusAction.DENY:
+        return ev.REGISTRATION_DENIED, ev.registration_denied(meeting, registrant, operator)
+    return ev.REGISTRATION_CANCELLED, ev.registration_cancelled(meeting, registrant, operator)

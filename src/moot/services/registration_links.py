@@ -24,10 +24,15 @@ def registration_url(deps: Deps, meeting: Meeting) -> str | None:
 
 
 def registrant_join_url(deps: Deps, meeting: Meeting, registrant: Registrant) -> str | None:
-    """``{base}/w/{meetingId}?tk={token}`` (with ``&pwd=`` when the meeting has a passcode) for an
-    approved registrant; None otherwise."""
+    """The personal link of an approved registrant; None otherwise."""
     if registrant.status is not RegistrantStatus.APPROVED:
         return None
+    return personal_link(deps, meeting, registrant)
+
+
+def personal_link(deps: Deps, meeting: Meeting, registrant: Registrant) -> str:
+    """``{base}/w/{meetingId}?tk={token}`` (with ``&pwd=`` when the meeting has a passcode): it lets
+    the registrant in once approved."""
     url = f"{deps.settings.base_url}/w/{meeting.id}?tk={registrant.token}"
     encrypted = meeting.passcodes.encrypted_password
     return f"{url}&pwd={encrypted}" if encrypted else url

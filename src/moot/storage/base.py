@@ -2,17 +2,20 @@
 
 Reads go straight to the store. Writes happen inside ``async with store.write() as tx``: everything done
 through ``tx`` commits together when the block exits, or not at all. A 2xx is answered only after that
-commit. (Webhook events will be written through the same ``tx``: the outbox.)
+commit. Webhook events are written through the same ``tx`` (the outbox) and delivered after that
+commit from ``store.outbox``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
 from moot.domain.accounts import Account, App
+from moot.domain.deliveries import Attempt, Delivery, DeliveryState
+from moot.domain.events import Event
 from moot.domain.listing import MeetingQuery
 from moot.domain.meetings import Meeting
 from moot.domain.oauth import AuthorizationCode, Grant, RefreshToken
@@ -33,6 +36,7 @@ class WriteTx(Protocol):
     async def update_account(self, account: Account) -> None: ...
     async def insert_user(self, user: User) -> None: ...
     async def insert_app(self, app: App) -> None: ...
+    async def update_app(self, app: App) -> None: ...
     async def insert_meeting(self, meeting: Meeting) -> None: ...
     async def update_meeting(self, meeting: Meeting) -> None: ...
     async def insert_registrant(self, registrant: Registrant) -> None:
@@ -58,8 +62,67 @@ class WriteTx(Protocol):
 
     async def revoke_grant(self, grant_id: str, now: datetime) -> None: ...
 
+    async def insert_event(self, event: Event) -> None:
+        """Add a webhook event to the outbox: delivered once this transaction commits, never if it fails."""
+        ...
+
+
+# (account_id, event name) -> the client ids of the apps subscribed to it.
+Subscribers = Callable[[str, str], Awaitable[Sequence[str]]]
+
+
+class Outbox(Protocol):
+    """Webhook events on their way out: fanned out to subscribed apps, leased to one process at a time
+    (``lease_until`` is process time, so a frozen Clock does not freeze leases), and their attempts."""
+
+    async def fan_out(self, limit: int, subscribers: Subscribers, *, due: float, created_at: str) -> int:
+        """Turn up to ``limit`` new events, oldest first, into one delivery per subscribed app, due at
+        ``due``; events nobody subscribes to are dropped. How many events were taken."""
+        ...
+
+    async def claim(
+        self, *, now: float, real_now: float, lease_until: float, owner: str, limit: int
+    ) -> list[tuple[Delivery, str]]:
+        """Lease up to ``limit`` due deliveries (at most one per app and order key), with their bodies."""
+        ...
+
+    async def finish(
+        self,
+        attempt: Attempt,
+        *,
+        owner: str,
+        state: DeliveryState,
+        next_attempt_at: float,
+        delivered_at: str | None,
+    ) -> None:
+        """Record an attempt and the delivery's new state, releasing its lease."""
+        ...
+
+    async def get_delivery(self, delivery_id: int) -> Delivery | None: ...
+    async def event_body(self, event_id: int) -> str | None: ...
+    async def attempts(self, delivery_id: int) -> list[Attempt]: ...
+    async def list_deliveries(
+        self,
+        *,
+        account_id: str | None = None,
+        client_id: str | None = None,
+        event: str | None = None,
+        state: str | None = None,
+        before_id: int | None = None,
+        limit: int = 100,
+    ) -> list[Delivery]:
+        """Newest first."""
+        ...
+
+    async def backlog(self) -> int:
+        """Events not yet fanned out plus deliveries still pending."""
+        ...
+
 
 class Store(Protocol):
+    @property
+    def outbox(self) -> Outbox: ...
+
     def write(self) -> AbstractAsyncContextManager[WriteTx]: ...
 
     async def close(self) -> None: ...
@@ -78,6 +141,9 @@ class Store(Protocol):
     ) -> tuple[list[User], int]: ...
 
     async def get_app(self, client_id: str) -> App | None: ...
+    async def list_apps(self, account_id: str | None = None) -> list[App]:
+        """The apps of one account, or of every account."""
+        ...
 
     async def get_grant(self, grant_id: str) -> Grant | None: ...
     async def get_code(self, code_hash: str) -> AuthorizationCode | None: ...

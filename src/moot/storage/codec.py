@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from moot.domain.accounts import Account, App, AppType, Plan
+from moot.domain.accounts import Account, App, AppType, Plan, WebhookEndpoint
 from moot.domain.listing import HISTORY_WINDOW, ListType, MeetingQuery
 from moot.domain.meetings import DEFAULT_SETTINGS, Meeting, MeetingStatus, MeetingType, Passcodes
 from moot.domain.oauth import AuthorizationCode, Grant, RefreshToken
@@ -110,6 +110,8 @@ def app_row(app: App) -> tuple[Any, ...]:
     }
     if app.redirect_uris:
         doc["redirect_uris"] = list(app.redirect_uris)
+    if app.webhook is not None:
+        doc["webhook"] = _webhook_doc(app.webhook)
     return (
         app.client_id,
         app.account_id,
@@ -131,6 +133,39 @@ def app_from_row(row: Any) -> App:
         secret_hash=doc["secret_hash"],
         scopes=tuple(doc["scopes"]),
         redirect_uris=tuple(doc.get("redirect_uris", ())),
+        webhook=_webhook_from_doc(doc["webhook"]) if "webhook" in doc else None,
+    )
+
+
+UPDATE_APP = "UPDATE apps SET doc = ? WHERE client_id = ?"
+SELECT_ACCOUNT_APPS = f"SELECT {APP_COLUMNS} FROM apps WHERE account_id = ? ORDER BY created_at, client_id"
+SELECT_ALL_APPS = f"SELECT {APP_COLUMNS} FROM apps ORDER BY created_at, client_id"
+
+
+def app_update_params(app: App) -> tuple[Any, ...]:
+    row = app_row(app)
+    return (row[4], row[0])
+
+
+def _webhook_doc(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    return {
+        "url": endpoint.url,
+        "secret_token": endpoint.secret_token,
+        "events": list(endpoint.events),
+        "active": endpoint.active,
+        "validated_at": _opt_time(endpoint.validated_at),
+        "last_error": endpoint.last_error,
+    }
+
+
+def _webhook_from_doc(doc: dict[str, Any]) -> WebhookEndpoint:
+    return WebhookEndpoint(
+        url=doc["url"],
+        secret_token=doc["secret_token"],
+        events=tuple(doc["events"]),
+        active=doc["active"],
+        validated_at=_parse_opt(doc["validated_at"]),
+        last_error=doc["last_error"],
     )
 
 

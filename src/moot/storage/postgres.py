@@ -7,7 +7,6 @@ so (as on SQLite) a caller may catch it and carry on, e.g. retry with another me
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -16,24 +15,20 @@ from typing import Any
 import asyncpg
 
 from moot.domain.accounts import Account, App
+from moot.domain.events import Event
 from moot.domain.listing import MeetingQuery
 from moot.domain.meetings import Meeting
 from moot.domain.oauth import AuthorizationCode, Grant, RefreshToken
 from moot.domain.registrants import Registrant, RegistrantStatus
 from moot.domain.times import format_zoom
 from moot.domain.users import User, UserStatus
-from moot.storage import codec, registrant_codec
+from moot.storage import codec, outbox_codec, registrant_codec
 from moot.storage.base import DuplicateKey
+from moot.storage.placeholders import dollar_params
+from moot.storage.postgres_outbox import PostgresOutbox
 
 POOL_MIN_SIZE = 1
 POOL_MAX_SIZE = 10
-
-
-def dollar_params(sql: str) -> str:
-    """``?`` placeholders -> ``$1, $2, ...`` (codec SQL never has a ``?`` inside a string literal)."""
-    counter = itertools.count(1)
-    parts = sql.split("?")
-    return "".join(part if i == 0 else f"${next(counter)}{part}" for i, part in enumerate(parts))
 
 
 def _insert_sql(table: str, columns: str) -> str:
@@ -61,6 +56,9 @@ _LIST_USERS = (
 )
 _COUNT_USERS = "SELECT COUNT(*) FROM users WHERE account_id = $1 AND status = $2"
 _SELECT_APP = f"SELECT {codec.APP_COLUMNS} FROM apps WHERE client_id = $1"
+_UPDATE_APP = dollar_params(codec.UPDATE_APP)
+_SELECT_ACCOUNT_APPS = dollar_params(codec.SELECT_ACCOUNT_APPS)
+_INSERT_EVENT = dollar_params(outbox_codec.INSERT_EVENT)
 _SELECT_MEETING = f"SELECT {codec.MEETING_COLUMNS} FROM meetings WHERE id = $1 AND account_id = $2"
 _INSERT_REGISTRANT = _insert_sql("registrants", registrant_codec.REGISTRANT_COLUMNS)
 _UPDATE_REGISTRANT = dollar_params(registrant_codec.REGISTRANT_UPDATE)
@@ -103,6 +101,9 @@ class PostgresTx:
 
     async def insert_app(self, app: App) -> None:
         await self._insert("apps", _INSERT_APP, codec.app_row(app))
+
+    async def update_app(self, app: App) -> None:
+        await self._conn.execute(_UPDATE_APP, *codec.app_update_params(app))
 
     async def insert_meeting(self, meeting: Meeting) -> None:
         await self._insert("meetings", _INSERT_MEETING, codec.meeting_row(meeting))
@@ -147,10 +148,18 @@ class PostgresTx:
     async def revoke_grant(self, grant_id: str, now: datetime) -> None:
         await self._conn.execute(_REVOKE_GRANT, format_zoom(now), grant_id)
 
+    async def insert_event(self, event: Event) -> None:
+        await self._conn.execute(_INSERT_EVENT, *outbox_codec.event_row(event))
+
 
 class PostgresStore:
     def __init__(self, pool: Any) -> None:
         self._pool = pool
+        self._outbox = PostgresOutbox(pool)
+
+    @property
+    def outbox(self) -> PostgresOutbox:
+        return self._outbox
 
     @classmethod
     async def connect(
@@ -207,6 +216,13 @@ class PostgresStore:
     async def get_app(self, client_id: str) -> App | None:
         row = await self._pool.fetchrow(_SELECT_APP, client_id)
         return codec.app_from_row(row) if row is not None else None
+
+    async def list_apps(self, account_id: str | None = None) -> list[App]:
+        if account_id is None:
+            rows = await self._pool.fetch(codec.SELECT_ALL_APPS)
+        else:
+            rows = await self._pool.fetch(_SELECT_ACCOUNT_APPS, account_id)
+        return [codec.app_from_row(r) for r in rows]
 
     async def get_grant(self, grant_id: str) -> Grant | None:
         row = await self._pool.fetchrow(_SELECT_GRANT, grant_id)

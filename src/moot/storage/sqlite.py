@@ -17,14 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from moot.domain.accounts import Account, App
+from moot.domain.events import Event
 from moot.domain.listing import MeetingQuery
 from moot.domain.meetings import Meeting
 from moot.domain.oauth import AuthorizationCode, Grant, RefreshToken
 from moot.domain.registrants import Registrant, RegistrantStatus
 from moot.domain.times import format_zoom
 from moot.domain.users import User, UserStatus
-from moot.storage import codec, registrant_codec
+from moot.storage import codec, outbox_codec, registrant_codec
 from moot.storage.base import DuplicateKey, StorageError
+from moot.storage.sqlite_outbox import SqliteOutbox
 
 CHECKPOINT_INTERVAL = 1.0
 
@@ -76,6 +78,9 @@ class SqliteTx:
 
     async def insert_app(self, app: App) -> None:
         self._insert(f"INSERT INTO apps ({codec.APP_COLUMNS}) VALUES (?, ?, ?, ?, ?)", codec.app_row(app))
+
+    async def update_app(self, app: App) -> None:
+        self._conn.execute(codec.UPDATE_APP, codec.app_update_params(app))
 
     async def insert_meeting(self, meeting: Meeting) -> None:
         self._insert(
@@ -132,6 +137,9 @@ class SqliteTx:
     async def revoke_grant(self, grant_id: str, now: datetime) -> None:
         self._conn.execute(codec.REVOKE_GRANT, (format_zoom(now), grant_id))
 
+    async def insert_event(self, event: Event) -> None:
+        self._conn.execute(outbox_codec.INSERT_EVENT, outbox_codec.event_row(event))
+
 
 class SqliteStore:
     def __init__(self, path: Path | None, *, synchronous: str = "normal") -> None:
@@ -143,10 +151,15 @@ class SqliteStore:
         self._checkpointer: asyncio.Task[None] | None = None
         if path is not None:
             self._conn.execute("PRAGMA wal_autocheckpoint = 0")
+        self._outbox = SqliteOutbox(self)
 
     @property
     def connection(self) -> sqlite3.Connection:
         return self._conn
+
+    @property
+    def outbox(self) -> SqliteOutbox:
+        return self._outbox
 
     def start_background(self) -> None:
         """Start WAL checkpointing off the event loop (needs a running loop)."""
@@ -271,6 +284,13 @@ class SqliteStore:
             f"SELECT {codec.APP_COLUMNS} FROM apps WHERE client_id = ?", (client_id,)
         ).fetchone()
         return codec.app_from_row(row) if row else None
+
+    async def list_apps(self, account_id: str | None = None) -> list[App]:
+        if account_id is None:
+            rows = self._conn.execute(codec.SELECT_ALL_APPS).fetchall()
+        else:
+            rows = self._conn.execute(codec.SELECT_ACCOUNT_APPS, (account_id,)).fetchall()
+        return [codec.app_from_row(r) for r in rows]
 
     async def get_grant(self, grant_id: str) -> Grant | None:
         row = self._conn.execute(codec.SELECT_GRANT, (grant_id,)).fetchone()

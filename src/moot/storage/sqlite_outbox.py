@@ -1,0 +1,108 @@
+"""The webhook outbox on SQLite: the store's own connection, writes in its group-committed blocks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from moot.domain import ids
+from moot.domain.deliveries import Attempt, Delivery, DeliveryState
+from moot.storage import outbox_codec as oc
+from moot.storage.base import Subscribers
+
+if TYPE_CHECKING:
+    from moot.storage.sqlite import SqliteStore
+
+
+class SqliteOutbox:
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+        self._conn = store.connection
+
+    async def fan_out(self, limit: int, subscribers: Subscribers, *, due: float, created_at: str) -> int:
+        async with self._store.write():
+            events = self._conn.execute(oc.NEW_EVENTS, (False, limit)).fetchall()
+            for event_id, account_id, name, order_key in events:
+                clients = await subscribers(account_id, name)
+                if not clients:
+                    self._conn.execute(oc.DROP_EVENT, (event_id,))
+                    continue
+                self._conn.executemany(
+                    oc.INSERT_DELIVERY,
+                    [(event_id, c, order_key, due, ids.webhook_tracking_id(), created_at) for c in clients],
+                )
+                self._conn.execute(oc.MARK_FANNED_OUT, (True, event_id))
+        return len(events)
+
+    async def claim(
+        self, *, now: float, real_now: float, lease_until: float, owner: str, limit: int
+    ) -> list[tuple[Delivery, str]]:
+        async with self._store.write():
+            chosen = [row[0] for row in self._conn.execute(oc.DUE_IDS, (now, real_now, limit)).fetchall()]
+            self._conn.executemany(oc.LEASE, [(lease_until, owner, i) for i in chosen])
+        if not chosen:
+            return []
+        rows = self._conn.execute(
+            oc.SELECT_CLAIMED + oc.in_list(len(chosen)) + " ORDER BY d.event_id", (owner, *chosen)
+        ).fetchall()
+        return [(oc.delivery_from_row(row), row[14]) for row in rows]
+
+    async def finish(
+        self,
+        attempt: Attempt,
+        *,
+        owner: str,
+        state: DeliveryState,
+        next_attempt_at: float,
+        delivered_at: str | None,
+    ) -> None:
+        async with self._store.write():
+            self._conn.execute(oc.INSERT_ATTEMPT, oc.attempt_row(attempt))
+            self._conn.execute(
+                oc.FINISH,
+                (
+                    state.value,
+                    attempt.number,
+                    next_attempt_at,
+                    delivered_at,
+                    attempt.status_code,
+                    attempt.error,
+                    attempt.delivery_id,
+                    owner,
+                ),
+            )
+
+    async def get_delivery(self, delivery_id: int) -> Delivery | None:
+        row = self._conn.execute(oc.SELECT_DELIVERY, (delivery_id,)).fetchone()
+        return oc.delivery_from_row(row) if row else None
+
+    async def event_body(self, event_id: int) -> str | None:
+        row = self._conn.execute(oc.SELECT_BODY, (event_id,)).fetchone()
+        return str(row[0]) if row else None
+
+    async def attempts(self, delivery_id: int) -> list[Attempt]:
+        return [oc.attempt_from_row(r) for r in self._conn.execute(oc.SELECT_ATTEMPTS, (delivery_id,))]
+
+    async def list_deliveries(
+        self,
+        *,
+        account_id: str | None = None,
+        client_id: str | None = None,
+        event: str | None = None,
+        state: str | None = None,
+        before_id: int | None = None,
+        limit: int = 100,
+    ) -> list[Delivery]:
+        sql, params = oc.list_sql(
+            account_id=account_id,
+            client_id=client_id,
+            event=event,
+            state=state,
+            before_id=before_id,
+            limit=limit,
+        )
+        return [oc.delivery_from_row(r) for r in self._conn.execute(sql, params)]
+
+    async def backlog(self) -> int:
+        new = self._conn.execute(oc.COUNT_NEW_EVENTS, (False,)).fetchone()[0]
+        pending = self._conn.execute(oc.COUNT_PENDING).fetchone()[0]
+        return int(new) + int(pending)
