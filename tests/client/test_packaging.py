@@ -23,14 +23,18 @@ def test_client_imports_in_a_venv_with_only_httpx(tmp_path: Path) -> None:
     )
     if install.returncode != 0:
         pytest.skip(f"pip could not install httpx here: {install.stderr[-500:]}")
-    # Only the client package (and moot's empty __init__) on the path: nothing else of moot exists.
+    # Only the client package, the webhook signing it re-exports (moot.client.webhooks) and moot's empty
+    # __init__ on the path: nothing else of moot exists.
     package = tmp_path / "site" / "moot"
     shutil.copytree(SRC / "client", package / "client", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(SRC / "webhooks", package / "webhooks", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(SRC / "__init__.py", package / "__init__.py")
     script = (
         "import sys, moot.client as c\n"
         "client = c.Client(account_id='a', client_id='b', client_secret='s', base_url='http://127.0.0.1:1')\n"
         "assert client.base_url == 'http://127.0.0.1:1/v2'\n"
+        "from moot.client.webhooks import url_validation_response\n"
+        "assert url_validation_response('t', 's')['plainToken'] == 't'\n"
         "for name in ('pydantic', 'starlette', 'typer', 'rich', 'sqlalchemy'):\n"
         "    try:\n"
         "        __import__(name)\n"
