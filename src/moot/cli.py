@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from moot import cli_webhooks as webhook_cli
 from moot.commands import register as register_client_commands
 from moot.config import Settings
 from moot.domain.accounts import ALL_SCOPES, AppType, Plan, UnknownScopes, parse_scopes
@@ -24,6 +25,7 @@ from moot.domain.oauth import InvalidRedirectUri, check_redirect_uri
 from moot.domain.ratelimits import InvalidRateLimitMode, scale_of
 from moot.services.accounts import (
     AccountNotFound,
+    BootstrapError,
     Credentials,
     create_account,
     create_app,
@@ -35,6 +37,7 @@ from moot.services.accounts import (
 )
 from moot.services.context import Deps
 from moot.storage.urls import DatabaseURL, UnsupportedDatabase
+from moot.webhooks import endpoints as webhook_endpoints
 
 T = TypeVar("T")
 
@@ -60,6 +63,18 @@ DbUrl = Annotated[
     str | None, typer.Option("--db-url", help="Database URL (default: MOOT_DB_URL or sqlite:///moot.db).")
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+WebhookUrl = Annotated[
+    str | None, typer.Option("--webhook-url", help="Event-notification endpoint URL (http or https).")
+]
+WebhookSecret = Annotated[
+    str | None,
+    typer.Option(
+        "--webhook-secret", help="Secret token that signs deliveries (default: a new one, printed)."
+    ),
+]
+WebhookEvents = Annotated[
+    str | None, typer.Option("--events", help="Comma-separated events to subscribe to, or 'all' (default).")
+]
 
 
 def _settings(db_url: str | None = None, **overrides: Any) -> Settings:
@@ -136,7 +151,11 @@ def serve(
     async def prepare(deps: Deps) -> tuple[Credentials | None, Credentials | None]:
         return await ensure_bootstrap(deps), await ensure_demo(deps)
 
-    bootstrap, demo = _run(settings, prepare)
+    try:
+        bootstrap, demo = _run(settings, prepare)
+    except BootstrapError as exc:
+        err.print(f"{exc}.")
+        raise typer.Exit(2) from None
     if demo is not None:
         _print_credentials(demo, settings, f"Demo account created (saved to {settings.credentials_path})")
     elif bootstrap is not None:
@@ -266,15 +285,20 @@ def apps_create(
         list[str] | None,
         typer.Option("--redirect-uri", help="OAuth apps: a redirect URI (repeat for several)."),
     ] = None,
+    webhook_url: WebhookUrl = None,
+    webhook_secret: WebhookSecret = None,
+    events: WebhookEvents = None,
     db_url: DbUrl = None,
     as_json: AsJson = False,
 ) -> None:
-    """Create an OAuth app on an account (the secret is shown only now)."""
+    """Create an OAuth app on an account (the secret is shown only now), optionally with an
+    event-notification endpoint (validated now, as Zoom does)."""
     try:
         granted = parse_scopes(scopes)
     except UnknownScopes as exc:
         err.print(f"{exc}. Known scopes: {', '.join(ALL_SCOPES)}")
         raise typer.Exit(2) from None
+    webhook = webhook_cli.requested(webhook_url, webhook_secret, events, current=None)
     uris = tuple(redirect_uri or ())
     if app_type is AppType.SERVER_TO_SERVER and uris:
         err.print("--redirect-uri is for --type oauth apps.")
@@ -314,6 +338,47 @@ def apps_create(
         console.print(f"redirect URIs: {', '.join(uris)}")
     else:
         _print_credentials(found, settings, "Server-to-Server OAuth app created")
+    if webhook is not None:
+        webhook_cli.apply(settings, created.client_id, webhook, run=_run, as_json=as_json)
+
+
+@apps_app.command("update")
+def apps_update(
+    client_id: Annotated[str, typer.Option("--client-id", help="The app's client id.")],
+    webhook_url: WebhookUrl = None,
+    webhook_secret: WebhookSecret = None,
+    events: WebhookEvents = None,
+    remove_webhook: Annotated[
+        bool, typer.Option("--remove-webhook", help="Remove the app's event-notification endpoint.")
+    ] = False,
+    validate: Annotated[
+        bool, typer.Option("--validate", help="Send the URL-validation challenge again now.")
+    ] = False,
+    db_url: DbUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """Change an app's event-notification endpoint (a new URL or secret is validated first)."""
+    settings = _settings(db_url)
+    found = _run(settings, lambda deps: deps.store.get_app(client_id))
+    if found is None:
+        err.print(f"No app {client_id!r}.")
+        raise typer.Exit(1)
+    if remove_webhook:
+        _run(settings, lambda deps: webhook_endpoints.save_endpoint(deps, client_id, None))
+        print(json.dumps({"client_id": client_id, "webhook": None})) if as_json else console.print(
+            "Event-notification endpoint removed."
+        )
+        return
+    webhook = webhook_cli.requested(
+        webhook_url, webhook_secret, events, current=found.webhook, revalidate=validate
+    )
+    if webhook is None:
+        err.print(
+            "Nothing to change: give --webhook-url, --webhook-secret, --events, --validate or "
+            "--remove-webhook."
+        )
+        raise typer.Exit(2)
+    webhook_cli.apply(settings, client_id, webhook, run=_run, as_json=as_json)
 
 
 @users_app.command("create")

@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     bootstrap_user_email: str | None = None
     bootstrap_plan: Plan = Plan.BUSINESS
     bootstrap_rate_limits: str = Field(default="zoom", description="zoom, off, or xN (Zoom's limits times N)")
+    bootstrap_webhook_url: str | None = Field(
+        default=None, description="Event-notification endpoint of the bootstrap app (validated once serving)."
+    )
+    bootstrap_webhook_secret: str | None = Field(default=None, description="Its secret token.")
+    bootstrap_webhook_events: str = Field(default="all", description="Comma-separated events, or all.")
 
     @property
     def admin_enabled(self) -> bool:

@@ -14,12 +14,13 @@ from starlette.types import ASGIApp
 from moot.api.errors import EXCEPTION_HANDLERS
 from moot.api.middleware import ZoomEdge
 from moot.api.responses import json_response
-from moot.api.routes import authorize, invitations, meetings, oauth, registrants, users
+from moot.api.routes import admin_webhooks, authorize, invitations, meetings, oauth, registrants, users
 from moot.config import Settings
 from moot.domain.clock import Clock, SystemClock
 from moot.services.context import Deps, Keys
 from moot.services.ratelimits import Limiter
 from moot.storage.open import open_store
+from moot.webhooks.dispatcher import Dispatcher
 
 
 async def healthz(request: Request) -> Response:
@@ -34,6 +35,7 @@ def routes() -> list[BaseRoute]:
         *invitations.ROUTES,
         *registrants.ROUTES,
         *users.ROUTES,
+        *admin_webhooks.ROUTES,
         Route("/healthz", healthz, methods=["GET"], name="healthz"),
     ]
 
@@ -45,25 +47,34 @@ async def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
     return Deps(store=store, clock=clock, settings=settings, keys=await Keys.load(store), limiter=limiter)
 
 
-def create_app(settings: Settings, *, deps: Deps | None = None, clock: Clock | None = None) -> ASGIApp:
+def create_app(
+    settings: Settings, *, deps: Deps | None = None, clock: Clock | None = None, dispatch: bool | None = None
+) -> ASGIApp:
     """The app; with ``deps`` given it uses them as they are (tests, the emulator), otherwise it opens
-    the store named by ``settings`` at start-up and closes it at shutdown."""
+    the store named by ``settings`` at start-up and closes it at shutdown. The webhook dispatcher runs
+    with the app's own deps, and with given ones when ``dispatch`` is true."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if deps is not None:
-            app.state.deps = deps
-            yield
-            return
-        own = await build_deps(settings, clock)
-        app.state.deps = own
-        start_background = getattr(own.store, "start_background", None)
-        if start_background is not None:
-            start_background()
+        own = await build_deps(settings, clock) if deps is None else None
+        used = own or deps
+        assert used is not None
+        app.state.deps = used
+        if own is not None:
+            start_background = getattr(own.store, "start_background", None)
+            if start_background is not None:
+                start_background()
+        dispatcher = Dispatcher(used) if (dispatch if dispatch is not None else own is not None) else None
+        app.state.dispatcher = dispatcher
+        if dispatcher is not None:
+            dispatcher.start()
         try:
             yield
         finally:
-            await own.store.close()
+            if dispatcher is not None:
+                await dispatcher.stop()
+            if own is not None:
+                await own.store.close()
 
     app = Starlette(routes=routes(), exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
     if deps is not None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from moot.domain import ids
-from moot.domain.accounts import ALL_SCOPES, Account, App, AppType, Plan
+from moot.domain.accounts import ALL_SCOPES, Account, App, AppType, Plan, WebhookEndpoint
+from moot.domain.events import UnknownEvents, parse_events
 from moot.domain.oauth import InvalidRedirectUri, check_redirect_uri
 from moot.domain.ratelimits import scale_of
 from moot.domain.users import OWNER_ROLE_ID, User, UserStatus
@@ -27,6 +28,10 @@ class Credentials:
     client_id: str
     client_secret: str
     user_email: str
+
+
+class BootstrapError(Exception):
+    """MOOT_BOOTSTRAP_* settings that cannot be applied."""
 
 
 class AccountNotFound(LookupError):
@@ -180,7 +185,39 @@ async def ensure_bootstrap(deps: Deps) -> Credentials | None:
                 client_id=s.bootstrap_client_id,
                 client_secret=s.bootstrap_client_secret,
             )
+    if s.bootstrap_webhook_url:
+        await _bootstrap_webhook(deps, s.bootstrap_client_id)
     return Credentials(s.bootstrap_account_id, s.bootstrap_client_id, s.bootstrap_client_secret, email)
+
+
+async def _bootstrap_webhook(deps: Deps, client_id: str) -> None:
+    """Give the bootstrap app MOOT_BOOTSTRAP_WEBHOOK_*; a changed endpoint waits for the dispatcher's
+    URL-validation challenge (the receiver need not be up before moot)."""
+    s = deps.settings
+    assert s.bootstrap_webhook_url is not None
+    if not s.bootstrap_webhook_secret:
+        raise BootstrapError(
+            "MOOT_BOOTSTRAP_WEBHOOK_URL needs MOOT_BOOTSTRAP_WEBHOOK_SECRET (its secret token)"
+        )
+    try:
+        events = parse_events(s.bootstrap_webhook_events)
+    except UnknownEvents as exc:
+        raise BootstrapError(f"MOOT_BOOTSTRAP_WEBHOOK_EVENTS: {exc}") from None
+    app = await deps.store.get_app(client_id)
+    assert app is not None
+    current = app.webhook
+    if current is not None and (current.url, current.secret_token) == (
+        s.bootstrap_webhook_url,
+        s.bootstrap_webhook_secret,
+    ):
+        if current.events != events:
+            app.webhook = replace(current, events=events)
+            async with deps.store.write() as tx:
+                await tx.update_app(app)
+        return
+    app.webhook = WebhookEndpoint(s.bootstrap_webhook_url, s.bootstrap_webhook_secret, events)
+    async with deps.store.write() as tx:
+        await tx.update_app(app)
 
 
 async def ensure_demo(deps: Deps) -> Credentials | None:
