@@ -56,6 +56,18 @@ class Attempt:
         return self.status_code in SUCCESS_STATUSES
 
 
+@dataclass(frozen=True, slots=True)
+class LoggedAttempt:
+    """An attempt in the log of every attempt, with what it was for."""
+
+    id: int
+    attempt: Attempt
+    event: str
+    account_id: str
+    client_id: str
+    state: DeliveryState  # the delivery's state now
+
+
 def next_attempt_delay(attempts_made: int, scale: float) -> float | None:
     """Seconds until the next attempt after ``attempts_made`` failures, or None when none is left."""
     if attempts_made >= MAX_ATTEMPTS:
@@ -81,6 +93,18 @@ def delivery_to_wire(delivery: Delivery, attempts: list[Attempt] | None = None) 
     if attempts is not None:
         body["attempt_log"] = [attempt_to_wire(a) for a in attempts]
     return body
+
+
+def logged_attempt_to_wire(logged: LoggedAttempt) -> dict[str, object]:
+    return {
+        "id": logged.id,
+        "delivery_id": logged.attempt.delivery_id,
+        "event": logged.event,
+        "account_id": logged.account_id,
+        "client_id": logged.client_id,
+        "delivery_state": logged.state.value,
+        **attempt_to_wire(logged.attempt),
+    }
 
 
 def attempt_to_wire(attempt: Attempt) -> dict[str, object]:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from moot.domain.accounts import Account, App
-from moot.domain.deliveries import Attempt, Delivery, DeliveryState
+from moot.domain.deliveries import Attempt, Delivery, DeliveryState, LoggedAttempt
 from moot.domain.events import Event
 from moot.domain.listing import MeetingQuery
 from moot.domain.meetings import Meeting
@@ -112,6 +112,14 @@ class Outbox(Protocol):
         limit: int = 100,
     ) -> list[Delivery]:
         """Newest first."""
+        ...
+
+    async def attempts_after(self, after_id: int, limit: int) -> list[LoggedAttempt]:
+        """Attempts logged after ``after_id``, oldest first."""
+        ...
+
+    async def last_attempt_id(self) -> int:
+        """The id of the newest attempt (0 with none)."""
         ...
 
     async def backlog(self) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from moot.domain.deliveries import Attempt, Delivery, DeliveryState
+from moot.domain.deliveries import Attempt, Delivery, DeliveryState, LoggedAttempt
 from moot.domain.events import Event
 
 INSERT_EVENT = (
@@ -60,6 +60,14 @@ FINISH = (
     "last_status = ?, last_error = ?, lease_until = NULL, lease_owner = NULL "
     "WHERE id = ? AND (lease_owner IS NULL OR lease_owner = ?)"
 )
+# Attempts after ``id``, oldest first, with what they were for (``moot webhooks tail``).
+ATTEMPTS_AFTER = (
+    "SELECT a.id, a.delivery_id, a.number, a.at, a.url, a.status_code, a.latency_ms, a.error, a.response, "
+    "e.name, e.account_id, d.client_id, d.state "
+    "FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id "
+    "JOIN webhook_events e ON e.id = d.event_id WHERE a.id > ? ORDER BY a.id LIMIT ?"
+)
+LAST_ATTEMPT_ID = "SELECT COALESCE(MAX(id), 0) FROM webhook_attempts"
 COUNT_PENDING = "SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'pending'"
 COUNT_NEW_EVENTS = "SELECT COUNT(*) FROM webhook_events WHERE fanned_out = ?"
 
@@ -112,6 +120,17 @@ def delivery_from_row(row: Any) -> Delivery:
         delivered_at=row[11],
         last_status=row[12],
         last_error=row[13],
+    )
+
+
+def logged_attempt_from_row(row: Any) -> LoggedAttempt:
+    return LoggedAttempt(
+        id=int(row[0]),
+        attempt=attempt_from_row(row[1:9]),
+        event=row[9],
+        account_id=row[10],
+        client_id=row[11],
+        state=DeliveryState(row[12]),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from moot.domain import ids
-from moot.domain.deliveries import Attempt, Delivery, DeliveryState
+from moot.domain.deliveries import Attempt, Delivery, DeliveryState, LoggedAttempt
 from moot.storage import outbox_codec as oc
 from moot.storage.base import Subscribers
 from moot.storage.placeholders import dollar_params
@@ -37,6 +37,7 @@ _SELECT_DELIVERY = dollar_params(oc.SELECT_DELIVERY)
 _SELECT_BODY = dollar_params(oc.SELECT_BODY)
 _SELECT_ATTEMPTS = dollar_params(oc.SELECT_ATTEMPTS)
 _COUNT_NEW_EVENTS = dollar_params(oc.COUNT_NEW_EVENTS)
+_ATTEMPTS_AFTER = dollar_params(oc.ATTEMPTS_AFTER)
 
 
 class PostgresOutbox:
@@ -123,6 +124,13 @@ class PostgresOutbox:
             limit=limit,
         )
         return [oc.delivery_from_row(r) for r in await self._pool.fetch(dollar_params(sql), *params)]
+
+    async def attempts_after(self, after_id: int, limit: int) -> list[LoggedAttempt]:
+        rows = await self._pool.fetch(_ATTEMPTS_AFTER, after_id, limit)
+        return [oc.logged_attempt_from_row(r) for r in rows]
+
+    async def last_attempt_id(self) -> int:
+        return int(await self._pool.fetchval(oc.LAST_ATTEMPT_ID))
 
     async def backlog(self) -> int:
         async with self._pool.acquire() as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from moot.domain import ids
-from moot.domain.deliveries import Attempt, Delivery, DeliveryState
+from moot.domain.deliveries import Attempt, Delivery, DeliveryState, LoggedAttempt
 from moot.storage import outbox_codec as oc
 from moot.storage.base import Subscribers
 
@@ -101,6 +101,13 @@ class SqliteOutbox:
             limit=limit,
         )
         return [oc.delivery_from_row(r) for r in self._conn.execute(sql, params)]
+
+    async def attempts_after(self, after_id: int, limit: int) -> list[LoggedAttempt]:
+        rows = self._conn.execute(oc.ATTEMPTS_AFTER, (after_id, limit)).fetchall()
+        return [oc.logged_attempt_from_row(r) for r in rows]
+
+    async def last_attempt_id(self) -> int:
+        return int(self._conn.execute(oc.LAST_ATTEMPT_ID).fetchone()[0])
 
     async def backlog(self) -> int:
         new = self._conn.execute(oc.COUNT_NEW_EVENTS, (False,)).fetchone()[0]

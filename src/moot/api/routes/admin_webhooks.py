@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from moot.api.admin import admin
 from moot.api.responses import json_response
-from moot.domain.deliveries import DeliveryState, attempt_to_wire, delivery_to_wire
+from moot.domain.deliveries import DeliveryState, attempt_to_wire, delivery_to_wire, logged_attempt_to_wire
 from moot.domain.errors import FieldError, RouteNotFound, ValidationFailed
 from moot.webhooks import dispatcher
 
@@ -73,7 +73,21 @@ async def replay_delivery(request: Request) -> Response:
     return json_response(attempt_to_wire(attempt))
 
 
+async def list_attempts(request: Request) -> Response:
+    """Attempts after ``after_id``, oldest first: what ``moot webhooks tail`` follows. Without
+    ``after_id``, none, and the id to follow from."""
+    deps = admin(request)
+    if "after_id" not in request.query_params:
+        return json_response({"attempts": [], "last_id": await deps.store.outbox.last_attempt_id()})
+    after = _int(request, "after_id", 0, low=0, high=2**63 - 1) or 0
+    limit = _int(request, "limit", 100, low=1, high=MAX_LIMIT) or 100
+    attempts = await deps.store.outbox.attempts_after(after, limit)
+    last = attempts[-1].id if attempts else after
+    return json_response({"attempts": [logged_attempt_to_wire(a) for a in attempts], "last_id": last})
+
+
 ROUTES = [
+    Route("/moot/api/webhooks/attempts", list_attempts, methods=["GET"]),
     Route("/moot/api/webhooks/deliveries", list_deliveries, methods=["GET"]),
     Route("/moot/api/webhooks/deliveries/{deliveryId}", get_delivery, methods=["GET"]),
     Route("/moot/api/webhooks/deliveries/{deliveryId}/replay", replay_delivery, methods=["POST"]),
