@@ -234,7 +234,7 @@ async def test_endpoints_are_revalidated_every_72_hours(
     await dispatcher.cycle()
     assert receiver.deliveries == []
     clock.advance(1)
-    dispatcher._validation_checked = -1e9  # look now rather than a second from now
+    dispatcher.nudge()  # look now rather than a second from now
     await dispatcher.cycle()
     assert receiver.wait_for_event("endpoint.url_validation").verified
     app = await deps.store.get_app(client_id)
@@ -243,7 +243,7 @@ async def test_endpoints_are_revalidated_every_72_hours(
     # 72 hours on, the receiver answers wrongly: the endpoint is switched off and gets no events.
     receiver.wrong_validation = True
     clock.advance(72 * 3600)
-    dispatcher._validation_checked = -1e9
+    dispatcher.nudge()
     await dispatcher.cycle()
     app = await deps.store.get_app(client_id)
     assert app is not None and app.webhook is not None and not app.webhook.active

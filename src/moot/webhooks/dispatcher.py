@@ -78,6 +78,11 @@ class Dispatcher:
         if self._own_client:
             await self._client.aclose()
 
+    def nudge(self) -> None:
+        """Look at everything now, endpoint challenges included (after the Clock moved)."""
+        self._validation_checked = float("-inf")
+        self._wake.set()
+
     async def _run(self) -> None:
         while not self._stopping:
             self._wake.clear()
