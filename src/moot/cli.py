@@ -322,6 +322,7 @@ def apps_create(
     except AccountNotFound:
         err.print(f"No account {account!r}.")
         raise typer.Exit(1) from None
+    endpoint = webhook_cli.store(settings, created.client_id, webhook, run=_run) if webhook else None
     found = Credentials(created.account_id, created.client_id, secret, "")
     if as_json:
         data: dict[str, Any] = {
@@ -331,6 +332,8 @@ def apps_create(
         }
         if app_type is AppType.OAUTH:
             data |= {"type": app_type.value, "redirect_uris": list(uris)}
+        if endpoint is not None and webhook is not None:
+            data["webhook"] = webhook_cli.report(endpoint, webhook)
         print(json.dumps(data))
     elif app_type is AppType.OAUTH:
         _print_credentials(found, settings, "OAuth app created")
@@ -338,8 +341,8 @@ def apps_create(
         console.print(f"redirect URIs: {', '.join(uris)}")
     else:
         _print_credentials(found, settings, "Server-to-Server OAuth app created")
-    if webhook is not None:
-        webhook_cli.apply(settings, created.client_id, webhook, run=_run, as_json=as_json)
+    if endpoint is not None and webhook is not None:
+        webhook_cli.say(endpoint, webhook, as_json=as_json)
 
 
 @apps_app.command("update")

@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from moot.config import Settings
 from moot.domain.accounts import WebhookEndpoint
@@ -64,11 +65,10 @@ def requested(
 Run = Callable[[Settings, Callable[[Deps], Awaitable[Any]]], Any]
 
 
-def apply(settings: Settings, client_id: str, wanted: Requested, *, run: Run, as_json: bool) -> None:
-    """Store the endpoint (challenging it first when needed) and say how it went; exit 1 if the
-    endpoint did not answer the challenge (it is stored inactive, and moot keeps challenging it)."""
+def store(settings: Settings, client_id: str, wanted: Requested, *, run: Run) -> WebhookEndpoint:
+    """Store the endpoint, challenging it first when the URL or secret is new (or --validate)."""
 
-    async def store(deps: Deps) -> WebhookEndpoint:
+    async def save(deps: Deps) -> WebhookEndpoint:
         if not wanted.validate:
             app = await deps.store.get_app(client_id)
             assert app is not None and app.webhook is not None
@@ -86,27 +86,43 @@ def apply(settings: Settings, client_id: str, wanted: Requested, *, run: Run, as
             deps, client_id, url=wanted.url, secret_token=wanted.secret_token, events=wanted.events
         )
 
-    endpoint: WebhookEndpoint = run(settings, store)
-    report = {
-        "client_id": client_id,
+    endpoint: WebhookEndpoint = run(settings, save)
+    return endpoint
+
+
+def report(endpoint: WebhookEndpoint, wanted: Requested) -> dict[str, Any]:
+    """The endpoint as ``--json`` shows it (the secret only when moot made it)."""
+    shown: dict[str, Any] = {
         "webhook_url": endpoint.url,
         "events": list(endpoint.events),
         "active": endpoint.active,
         "error": endpoint.last_error or None,
     }
     if wanted.secret_generated:
-        report["webhook_secret"] = endpoint.secret_token
-    if as_json:
-        print(json.dumps(report))
-    elif endpoint.active:
-        console.print(f"Event-notification endpoint {endpoint.url} validated and active.")
+        shown["webhook_secret"] = endpoint.secret_token
+    return shown
+
+
+def say(endpoint: WebhookEndpoint, wanted: Requested, *, as_json: bool) -> None:
+    """How it went, for people (nothing on stdout with --json); exit 1 if the endpoint did not answer
+    the challenge (it is stored inactive, and a running moot keeps challenging it)."""
+    if endpoint.active and not as_json:
+        console.print(f"Event-notification endpoint {escape(endpoint.url)} validated and active.")
         if wanted.secret_generated:
             console.print(f"secret token: {endpoint.secret_token}")
     if not endpoint.active:
         err.print(
-            f"Event-notification endpoint {endpoint.url} is NOT active: it failed URL validation "
-            f"({endpoint.last_error}). A running moot challenges it again every 10 seconds."
+            f"Event-notification endpoint {escape(endpoint.url)} is NOT active: it failed URL validation "
+            f"({escape(endpoint.last_error)}). A running moot challenges it again every 10 seconds."
         )
         if wanted.secret_generated and not as_json:
             err.print(f"secret token: {endpoint.secret_token}")
         raise typer.Exit(1)
+
+
+def apply(settings: Settings, client_id: str, wanted: Requested, *, run: Run, as_json: bool) -> None:
+    """``moot apps update``: store, print the report (one JSON document with --json), say how it went."""
+    endpoint = store(settings, client_id, wanted, run=run)
+    if as_json:
+        print(json.dumps({"client_id": client_id, **report(endpoint, wanted)}))
+    say(endpoint, wanted, as_json=as_json)
