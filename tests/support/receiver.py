@@ -145,7 +145,7 @@ class Receiver:
 
     # -- lifecycle
     def start(self) -> Receiver:
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
+        server = _Server(("127.0.0.1", self.port), _handler_for(self))
         server.daemon_threads = True
         self.port = server.server_address[1]
         self._server = server
@@ -233,6 +233,11 @@ class Receiver:
             return 200, {"plainToken": plain, "encryptedToken": encrypted}
         status = self._scripted.popleft() if self._scripted else self.status
         return status, {"message": "Authorized request to Webhook Sample Node.js.", "status": str(status)}
+
+
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog (5) refuses connections when moot sends dozens of deliveries at once.
+    request_queue_size = 128
 
 
 def _handler_for(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
