@@ -4,16 +4,22 @@ that takes ``zoom`` runs in both modes; ``-m "not live"`` keeps only the in-proc
 
 from __future__ import annotations
 
+import json
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from moot.api.app import create_app
-from moot.client import AsyncClient
+from moot.cli import app as cli_app
+from moot.client import AsyncClient, Client
 from moot.config import Settings
 from moot.domain.clock import ControllableClock
 from moot.services.accounts import create_account
@@ -45,6 +51,7 @@ class Live:
     account_id: str
     client_id: str
     client_secret: str
+    db_url: str = ""
 
 
 @pytest.fixture(scope="session")
@@ -57,14 +64,16 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         MOOT_BOOTSTRAP_USER_EMAIL=OWNER_EMAIL,
     )
     with ExitStack() as stack:
+        workdir = tmp_path_factory.mktemp("moot-sdk")
+        db_url = f"sqlite:///{workdir / 'moot.db'}"
         try:
-            running = stack.enter_context(serve(tmp_path_factory.mktemp("moot-sdk"), env=env))
+            running = stack.enter_context(serve(workdir, db_url=db_url, env=env))
         except StartFailed as failure:
             pytest.fail(f"moot serve did not start: {failure}", pytrace=False)
         patch = stack.enter_context(pytest.MonkeyPatch.context())
         for name in ("NO_PROXY", "no_proxy"):
             patch.setenv(name, ",".join(filter(None, [os.environ.get(name), "127.0.0.1", "localhost"])))
-        yield Live(running.base_url, ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET)
+        yield Live(running.base_url, ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET, db_url)
 
 
 async def _in_process(deps: Deps, clock: ControllableClock) -> AsyncClient:
@@ -104,3 +113,50 @@ async def zoom(request: pytest.FixtureRequest) -> AsyncIterator[AsyncClient]:
         base_url=server.base_url,
     ) as client:
         yield client
+
+
+# The CLI (``moot ...`` through Typer's runner, in process) against the live server.
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("MOOT_CONFIG", str(tmp_path / "config.toml"))
+    for name in ("MOOT_ACCOUNT_ID", "MOOT_CLIENT_ID", "MOOT_CLIENT_SECRET", "MOOT_BASE_URL", "MOOT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    return CliRunner()
+
+
+@pytest.fixture
+def logged_in(runner: CliRunner, live: Live, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("MOOT_CLIENT_SECRET", live.client_secret)
+    args = ["login", "--profile", "local", "--base-url", live.base_url]
+    result = runner.invoke(cli_app, [*args, "--account-id", live.account_id, "--client-id", live.client_id])
+    assert result.exit_code == 0, result.output
+    monkeypatch.delenv("MOOT_CLIENT_SECRET")
+    return runner
+
+
+def run_json(runner: CliRunner, *args: str) -> Any:
+    result = runner.invoke(cli_app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def admin(live: Live) -> Client:
+    """A synchronous SDK client on the live server, as the bootstrap S2S app."""
+    return Client(
+        account_id=live.account_id,
+        client_id=live.client_id,
+        client_secret=live.client_secret,
+        base_url=live.base_url,
+    )
+
+
+@pytest.fixture
+def host(live: Live) -> str:
+    """A fresh user of the live server's account, so that listings see only this test's meetings."""
+    with admin(live) as zoom:
+        created = zoom.users.create(
+            "autoCreate", email=f"host-{uuid.uuid4().hex[:10]}@sdk.moot.test", type=2, password="Secret123"
+        )
+    return created["id"]

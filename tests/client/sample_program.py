@@ -7,13 +7,17 @@ import os
 from datetime import UTC, datetime, timedelta
 
 from moot.client import (
+    PKCE,
     AsyncClient,
     Client,
     Meeting,
     MeetingNotFound,
     RateLimited,
     RetryPolicy,
+    Token,
     ZoomAPIError,
+    authorization_url,
+    exchange_code,
     parse_time,
 )
 
@@ -40,6 +44,8 @@ def report(client: Client) -> None:
         print(item["id"], item.get("topic", ""), when)
     for page in client.meetings.list().pages():
         print(page.get("total_records"))
+    later = client.meetings.list(page_size=30, page_number=2)
+    print([m["id"] for m in later], later.total_records, later.page_count, later.page_number)
     me = client.users.get()
     print(me.get("email"), [u.get("email") for u in client.users.list(status="active")])
 
@@ -71,6 +77,27 @@ async def register(meeting_id: int) -> str:
         emails = [r["email"] async for r in zoom.meetings.registrants.list(meeting_id)]
         invitation = await zoom.meetings.invitation(meeting_id)
         return invitation["invitation"] + ", ".join(emails)
+
+
+def sign_in(code_from_redirect: str, save: dict[str, Token]) -> Client:
+    pkce = PKCE.new()
+    redirect = "http://127.0.0.1:8765/callback"
+    print(authorization_url(client_id="cid", redirect_uri=redirect, state="s", pkce=pkce))
+    token: Token = exchange_code(
+        client_id="cid",
+        client_secret="secret",
+        code=code_from_redirect,
+        redirect_uri=redirect,
+        code_verifier=pkce.verifier,
+    )
+    return Client(
+        access_token=token.access_token,
+        refresh_token=token.refresh_token,
+        token_expires_at=token.expires_at,
+        client_id="cid",
+        client_secret="secret",
+        on_token_refresh=lambda renewed: save.update(latest=renewed),
+    )
 
 
 def main() -> None:

@@ -6,40 +6,15 @@ import json
 import stat
 import tomllib
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from moot.cli import app
 from moot.commands.profiles import Profile, load, save
-from tests.client.conftest import Live
+from tests.client.conftest import Live, run_json
 
 pytestmark = pytest.mark.live
-
-
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("MOOT_CONFIG", str(tmp_path / "config.toml"))
-    for name in ("MOOT_ACCOUNT_ID", "MOOT_CLIENT_ID", "MOOT_CLIENT_SECRET", "MOOT_BASE_URL", "MOOT_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    return CliRunner()
-
-
-@pytest.fixture
-def logged_in(runner: CliRunner, live: Live, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("MOOT_CLIENT_SECRET", live.client_secret)
-    args = ["login", "--profile", "local", "--base-url", live.base_url]
-    result = runner.invoke(app, [*args, "--account-id", live.account_id, "--client-id", live.client_id])
-    assert result.exit_code == 0, result.output
-    monkeypatch.delenv("MOOT_CLIENT_SECRET")
-    return runner
-
-
-def run_json(runner: CliRunner, *args: str) -> Any:
-    result = runner.invoke(app, [*args, "--json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def test_login_saves_a_private_profile_and_never_prints_the_secret(
@@ -207,3 +182,59 @@ def test_profiles_file_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert 'se"cret' not in repr(load("a b", path))
     monkeypatch.setenv("MOOT_CLIENT_SECRET", "from-env")
     assert load("a b", path).client_secret == "from-env"
+
+
+def test_list_from_a_page_number_on(logged_in: CliRunner, host: str) -> None:
+    ids = [
+        run_json(logged_in, "meetings", "create", "--user", host, "--topic", f"p{i}", "--start",
+                 f"2030-06-0{i + 1}T10:00:00Z")["id"]
+        for i in range(5)
+    ]  # fmt: skip
+    listed = run_json(logged_in, "meetings", "list", "--user", host, "--page-size", "2", "--page-number", "2")
+    assert [m["id"] for m in listed] == ids[2:]
+    human = logged_in.invoke(
+        app, ["meetings", "list", "--user", host, "--page-size", "2", "--page-number", "3"]
+    )
+    assert human.exit_code == 0, human.output
+    assert human.stdout.splitlines()[-1] == "1 meeting(s) of 5"
+    assert (
+        run_json(logged_in, "meetings", "list", "--user", host, "--page-size", "2", "--page-number", "4")
+        == []
+    )
+    refused = logged_in.invoke(app, ["meetings", "list", "--page-number", "0"])
+    assert refused.exit_code == 2 and "--page-number" in refused.output
+
+
+def test_registrant_status_changes(logged_in: CliRunner) -> None:
+    meeting = run_json(
+        logged_in, "meetings", "create", "--topic", "Statuses", "--start", "2030-06-09T17:00:00Z",
+        "--approval-type", "1",
+    )  # fmt: skip
+    mid = str(meeting["id"])
+    rids = [
+        run_json(
+            logged_in, "meetings", "registrants", "add", mid, "--email", f"{n}@x.test", "--first-name", n
+        )["registrant_id"]
+        for n in ("ann", "bob", "cy")
+    ]
+    approved = run_json(logged_in, "meetings", "registrants", "approve", mid, rids[0], rids[1])
+    assert approved == {"ids": rids[:2], "status": "approved"}
+    assert run_json(logged_in, "meetings", "registrants", "deny", mid, rids[2]) == {
+        "ids": [rids[2]],
+        "status": "denied",
+    }
+    human = logged_in.invoke(app, ["meetings", "registrants", "cancel", mid, rids[1]])
+    assert (human.exit_code, human.stdout) == (0, "1 registrant(s) cancelled.\n")
+
+    def emails(status: str) -> list[str]:
+        listed = run_json(logged_in, "meetings", "registrants", "list", mid, "--status", status)
+        return sorted(r["email"] for r in listed)
+
+    # A cancelled registration is listed with the denied ones, as in Zoom.
+    assert (emails("approved"), emails("denied"), emails("pending")) == (
+        ["ann@x.test"],
+        ["bob@x.test", "cy@x.test"],
+        [],
+    )
+    missing = logged_in.invoke(app, ["meetings", "registrants", "approve", "1", rids[0]])
+    assert missing.exit_code == 3

@@ -160,3 +160,24 @@ def test_zoom_time() -> None:
 def test_secrets_stay_out_of_reprs() -> None:
     client = sdk.Client(account_id="a", client_id="c", client_secret="very-secret")
     assert "very-secret" not in repr(client._engine.tokens.auth)
+    token = sdk.Token("access-secret", 1.5, "refresh-secret", "meeting:read")
+    assert repr(token) == "Token(expires_at=1.5, scope='meeting:read')"
+
+
+def test_page_number_goes_on_the_first_call_only() -> None:
+    def page(number: int, token: str, ids: list[int]) -> httpx.Response:
+        meetings = [{"id": i} for i in ids]
+        return httpx.Response(
+            200,
+            json={"page_count": 3, "page_number": number, "page_size": 2, "total_records": 6,
+                  "next_page_token": token, "meetings": meetings},
+        )  # fmt: skip
+
+    fake = FakeZoom(answers=[page(2, "t3", [3, 4]), page(3, "", [5, 6])])
+    pager = s2s_client(fake).meetings.list("me", type="upcoming", page_size=2, page_number=2)
+    assert [m["id"] for m in pager] == [3, 4, 5, 6]
+    assert [dict(r.url.params) for r in fake.requests] == [
+        {"type": "upcoming", "page_size": "2", "page_number": "2"},
+        {"type": "upcoming", "page_size": "2", "next_page_token": "t3"},
+    ]
+    assert (pager.total_records, pager.page_count, pager.page_number) == (6, 3, 3)

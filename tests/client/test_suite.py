@@ -80,6 +80,38 @@ async def test_list_follows_next_page_token(zoom: AsyncClient) -> None:
     assert pages[0]["total_records"] == 7
 
 
+async def test_list_from_a_page_number_on(zoom: AsyncClient) -> None:
+    host = await new_host(zoom)
+    created = [
+        (await zoom.meetings.create(host, topic=f"m{i}", type=2, start_time=START + timedelta(hours=i)))["id"]
+        for i in range(7)
+    ]
+    pager = zoom.meetings.list(host, page_size=3, page_number=2)
+    assert (pager.total_records, pager.page_count, pager.page_number) == (None, None, None)
+    pages = [page async for page in pager.pages()]
+    assert [(p["page_number"], p["page_count"], p["total_records"]) for p in pages] == [(2, 3, 7), (3, 3, 7)]
+    assert [m["id"] for p in pages for m in p["meetings"]] == created[3:]
+    assert (pager.total_records, pager.page_count, pager.page_number) == (7, 3, 3)
+    assert [m["id"] async for m in zoom.meetings.list(host, page_size=3, page_number=3)] == created[6:]
+    assert await zoom.meetings.list(host, page_size=3, page_number=4).to_list() == []
+
+
+async def test_registrants_and_users_from_a_page_number_on(zoom: AsyncClient) -> None:
+    meeting = await zoom.meetings.create(
+        topic="Paged", type=2, start_time=START, settings={"approval_type": 0}
+    )
+    emails = [f"r{i}@sdk.moot.test" for i in range(5)]
+    for email in emails:
+        await zoom.meetings.registrants.create(meeting["id"], first_name="R", email=email)
+    listed = [r["email"] async for r in zoom.meetings.registrants.list(meeting["id"], page_size=2)]
+    assert sorted(listed) == emails
+    pager = zoom.meetings.registrants.list(meeting["id"], page_size=2, page_number=2)
+    assert [r["email"] async for r in pager] == listed[2:]
+    assert (pager.total_records, pager.page_count, pager.page_number) == (5, 3, 3)
+    every = [u["id"] async for u in zoom.users.list(page_size=1)]
+    assert [u["id"] async for u in zoom.users.list(page_size=1, page_number=2)] == every[1:]
+
+
 async def test_list_of_a_user_without_meetings_is_empty(zoom: AsyncClient) -> None:
     host = await new_host(zoom)
     assert await zoom.meetings.list(host).to_list() == []
@@ -139,7 +171,16 @@ async def test_users(zoom: AsyncClient) -> None:
         await zoom.users.get("nobody@sdk.moot.test")
 
 
-async def test_past_meetings_are_not_served_yet(zoom: AsyncClient) -> None:
+async def test_past_meetings_of_a_meeting_never_held(zoom: AsyncClient) -> None:
+    meeting = await zoom.meetings.create(topic="Someday")
+    assert await zoom.past_meetings.instances(meeting["id"]) == []
     with pytest.raises(NotFound) as raised:
-        await zoom.past_meetings.get(123456789)
-    assert raised.value.status_code == 404
+        await zoom.past_meetings.get(meeting["id"])
+    assert (raised.value.status_code, raised.value.code, raised.value.message) == (
+        404,
+        3001,
+        "The meeting ID is invalid or the meeting has not ended.",
+    )
+    with pytest.raises(MeetingNotFound) as missing:
+        await zoom.past_meetings.get("/ajXp112QmuoKj4854875==")
+    assert missing.value.message == "Meeting does not exist: /ajXp112QmuoKj4854875==."

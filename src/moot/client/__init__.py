@@ -45,11 +45,13 @@ from moot.client.models import (
     UserListItem,
     parse_time,
 )
+from moot.client.oauth import PKCE, async_exchange_code, authorization_url, exchange_code
 from moot.client.pages import AsyncPages, Pages
 from moot.client.retry import NO_RETRIES, RetryPolicy
 
 __all__ = [
     "NO_RETRIES",
+    "PKCE",
     "ZOOM_API_URL",
     "ZOOM_OAUTH_URL",
     "AsyncClient",
@@ -86,6 +88,9 @@ __all__ = [
     "UserTokens",
     "ValidationFailed",
     "ZoomAPIError",
+    "async_exchange_code",
+    "authorization_url",
+    "exchange_code",
     "parse_time",
     "zoom_time",
 ]

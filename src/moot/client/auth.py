@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from moot.client.errors import OAuthError, ZoomAPIError
@@ -24,11 +24,12 @@ from moot.client.errors import OAuthError, ZoomAPIError
 
 @dataclass
 class Token:
-    """An access token; ``expires_at`` is POSIX seconds (``None``: unknown, used until a 401)."""
+    """An access token; ``expires_at`` is POSIX seconds (``None``: unknown, used until a 401). ``repr``
+    shows neither token."""
 
-    access_token: str
+    access_token: str = field(repr=False)
     expires_at: float | None = None
-    refresh_token: str | None = None
+    refresh_token: str | None = field(default=None, repr=False)
     scope: str = ""
 
 
@@ -40,7 +41,7 @@ class TokenRequest:
     authorization: str
 
 
-def _basic(client_id: str, client_secret: str) -> str:
+def basic_auth(client_id: str, client_secret: str) -> str:
     return "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
 
 
@@ -71,7 +72,7 @@ class ServerToServer(Auth):
     def token_request(self, current: Token | None) -> TokenRequest:
         return TokenRequest(
             {"grant_type": "account_credentials", "account_id": self.account_id},
-            _basic(self.client_id, self.client_secret),
+            basic_auth(self.client_id, self.client_secret),
         )
 
 
@@ -100,11 +101,30 @@ class UserTokens(Auth):
         refresh = (current or self.initial or Token("")).refresh_token
         if self._client is None or not refresh:
             return None
-        return TokenRequest({"grant_type": "refresh_token", "refresh_token": refresh}, _basic(*self._client))
+        data = {"grant_type": "refresh_token", "refresh_token": refresh}
+        return TokenRequest(data, basic_auth(*self._client))
 
     def renewed(self, token: Token) -> None:
         if self._on_refresh is not None:
             self._on_refresh(token)
+
+
+def token_from_answer(
+    status_code: int, body: Any, tracking_id: str | None, now: float, previous_refresh: str | None = None
+) -> Token:
+    """The token in a token endpoint's answer (``expires_at`` counted from ``now``), or the OAuth error
+    it carries. An answer without a refresh token keeps ``previous_refresh``."""
+    if status_code != 200 or not isinstance(body, dict) or not body.get("access_token"):
+        if isinstance(body, dict) and "reason" in body:
+            raise OAuthError(status_code, None, str(body["reason"]), tracking_id=tracking_id, body=body)
+        raise ZoomAPIError(status_code, None, "The token endpoint gave no access token.", body=body)
+    expires_in = body.get("expires_in")
+    return Token(
+        access_token=str(body["access_token"]),
+        expires_at=now + float(expires_in) if isinstance(expires_in, int | float) else None,
+        refresh_token=str(body["refresh_token"]) if body.get("refresh_token") else previous_refresh,
+        scope=str(body.get("scope", "")),
+    )
 
 
 class TokenCache:
@@ -133,18 +153,8 @@ class TokenCache:
 
     def accept(self, status_code: int, body: Any, tracking_id: str | None) -> str:
         """Store the token endpoint's answer, or raise the OAuth error it carries."""
-        if status_code != 200 or not isinstance(body, dict) or not body.get("access_token"):
-            if isinstance(body, dict) and "reason" in body:
-                raise OAuthError(status_code, None, str(body["reason"]), tracking_id=tracking_id, body=body)
-            raise ZoomAPIError(status_code, None, "The token endpoint gave no access token.", body=body)
-        expires_in = body.get("expires_in")
         previous = self.token.refresh_token if self.token else None
-        self.token = Token(
-            access_token=str(body["access_token"]),
-            expires_at=self.clock() + float(expires_in) if isinstance(expires_in, int | float) else None,
-            refresh_token=str(body["refresh_token"]) if body.get("refresh_token") else previous,
-            scope=str(body.get("scope", "")),
-        )
+        self.token = token_from_answer(status_code, body, tracking_id, self.clock(), previous)
         self.auth.renewed(self.token)
         return self.token.access_token
 

@@ -23,6 +23,24 @@ def get_call(meeting_id: MeetingId, occurrence_id: str | None, show_previous: bo
     return Call("GET", f"/meetings/{segment(meeting_id)}", params)
 
 
+def list_params(
+    list_type: ListType | None,
+    page_size: int | None,
+    page_number: int | None,
+    from_: str | None,
+    to: str | None,
+    timezone: str | None,
+) -> dict[str, Any]:
+    return {
+        "type": list_type,
+        "page_size": page_size,
+        "page_number": page_number,
+        "from": from_,
+        "to": to,
+        "timezone": timezone,
+    }
+
+
 def list_call(user_id: str, params: dict[str, Any]) -> Call:
     return Call("GET", f"/users/{segment(user_id)}/meetings", params)
 
@@ -75,13 +93,15 @@ class Meetings:
         *,
         type: ListType | None = None,
         page_size: int | None = None,
+        page_number: int | None = None,
         from_: str | None = None,
         to: str | None = None,
         timezone: str | None = None,
     ) -> Pages[MeetingListItem]:
         """``GET /users/{userId}/meetings``: every meeting, following ``next_page_token`` (``page_size``
-        ≤ 300 per page). ``from_`` and ``to`` are days ``YYYY-MM-DD``."""
-        params = {"type": type, "page_size": page_size, "from": from_, "to": to, "timezone": timezone}
+        ≤ 300 per page); with ``page_number``, from that page on. ``from_`` and ``to`` are days
+        ``YYYY-MM-DD``."""
+        params = list_params(type, page_size, page_number, from_, to, timezone)
         return Pages(self._engine, list_call(user_id, params), "meetings")
 
     def update(
@@ -147,12 +167,13 @@ class AsyncMeetings:
         *,
         type: ListType | None = None,
         page_size: int | None = None,
+        page_number: int | None = None,
         from_: str | None = None,
         to: str | None = None,
         timezone: str | None = None,
     ) -> AsyncPages[MeetingListItem]:
         """``GET /users/{userId}/meetings`` as an async iterator over every page."""
-        params = {"type": type, "page_size": page_size, "from": from_, "to": to, "timezone": timezone}
+        params = list_params(type, page_size, page_number, from_, to, timezone)
         return AsyncPages(self._engine, list_call(user_id, params), "meetings")
 
     async def update(

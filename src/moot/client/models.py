@@ -349,11 +349,15 @@ class PastMeetingInstance(TypedDict, total=False):
 
 
 class Participant(TypedDict, total=False):
-    """An item of ``GET /past_meetings/{meetingId}/participants``."""
+    """An item of ``GET /past_meetings/{meetingId}/participants``: one stay (``duration`` in seconds)."""
 
     id: str
     name: str
+    user_id: str
+    registrant_id: str
     user_email: str
     join_time: str
     leave_time: str
     duration: int
+    failover: bool
+    status: str

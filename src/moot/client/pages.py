@@ -1,4 +1,8 @@
-"""Lists that follow ``next_page_token`` lazily: iterate for the items, ``pages()`` for whole pages."""
+"""Lists that follow ``next_page_token`` lazily: iterate for the items, ``pages()`` for whole pages.
+
+A list may start at a later page with Zoom's legacy ``page_number`` parameter: the first call sends it,
+and the pages after that one follow ``next_page_token`` as usual.
+"""
 
 from __future__ import annotations
 
@@ -22,13 +26,36 @@ def next_call(call: Call, page: Any, seen: set[str]) -> Call | None:
     return Call(call.method, call.path, {**params, "next_page_token": token})
 
 
+def _count(page: dict[str, Any], key: str) -> int | None:
+    value = page.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class _Totals:
+    """``total_records``, ``page_count`` and ``page_number`` of the last page fetched (``None`` before
+    the first page, or when the server does not send them)."""
+
+    total_records: int | None = None
+    page_count: int | None = None
+    page_number: int | None = None
+
+    def _saw(self, page: Any) -> dict[str, Any]:
+        found: dict[str, Any] = page if isinstance(page, dict) else {}
+        self.total_records = _count(found, "total_records")
+        self.page_count = _count(found, "page_count")
+        self.page_number = _count(found, "page_number")
+        return found
+
+
 def items(page: Any, key: str) -> list[Any]:
     found = page.get(key) if isinstance(page, dict) else None
     return found if isinstance(found, list) else []
 
 
-class Pages(Generic[T]):
-    """Items of a Zoom list, fetched page by page as the iteration reaches them."""
+class Pages(_Totals, Generic[T]):
+    """Items of a Zoom list, fetched page by page as the iteration reaches them. ``pages()`` yields the
+    raw pages (``page_count``, ``page_number``, ``page_size``, ``total_records``, ``next_page_token`` and
+    the items); ``total_records``, ``page_count`` and ``page_number`` hold those of the last page fetched."""
 
     def __init__(self, engine: SyncEngine, call: Call, key: str) -> None:
         self._engine, self._call, self._key = engine, call, key
@@ -37,8 +64,8 @@ class Pages(Generic[T]):
         call: Call | None = self._call
         seen: set[str] = set()
         while call is not None:
-            page = self._engine.execute(call)
-            yield page if isinstance(page, dict) else {}
+            page = self._saw(self._engine.execute(call))
+            yield page
             call = next_call(call, page, seen)
 
     def __iter__(self) -> Iterator[T]:
@@ -46,8 +73,8 @@ class Pages(Generic[T]):
             yield from items(page, self._key)
 
 
-class AsyncPages(Generic[T]):
-    """Items of a Zoom list, for ``async for``."""
+class AsyncPages(_Totals, Generic[T]):
+    """Items of a Zoom list, for ``async for``; see :class:`Pages`."""
 
     def __init__(self, engine: AsyncEngine, call: Call, key: str) -> None:
         self._engine, self._call, self._key = engine, call, key
@@ -56,8 +83,8 @@ class AsyncPages(Generic[T]):
         call: Call | None = self._call
         seen: set[str] = set()
         while call is not None:
-            page = await self._engine.execute(call)
-            yield page if isinstance(page, dict) else {}
+            page = self._saw(await self._engine.execute(call))
+            yield page
             call = next_call(call, page, seen)
 
     async def __aiter__(self) -> AsyncIterator[T]:

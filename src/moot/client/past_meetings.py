@@ -1,5 +1,5 @@
 """``client.past_meetings``: pastMeetingDetails, pastMeetings and pastMeetingParticipants (contract.md §1,
-rows 12-14). moot does not serve these yet (they answer 404); they work against Zoom."""
+rows 12-14): the ended instances of a meeting and who attended them, against moot or Zoom alike."""
 
 from __future__ import annotations
 

@@ -74,9 +74,15 @@ class Registrants:
         status: str | None = None,
         occurrence_id: str | None = None,
         page_size: int | None = None,
+        page_number: int | None = None,
     ) -> Pages[Registrant]:
         """``GET /meetings/{meetingId}/registrants``: status approved (default), pending, denied."""
-        params = {"status": status, "occurrence_id": occurrence_id, "page_size": page_size}
+        params = {
+            "status": status,
+            "occurrence_id": occurrence_id,
+            "page_size": page_size,
+            "page_number": page_number,
+        }
         return Pages(self._engine, list_call(meeting_id, params), "registrants")
 
     def get(self, meeting_id: MeetingId, registrant_id: str) -> Registrant:
@@ -123,9 +129,15 @@ class AsyncRegistrants:
         status: str | None = None,
         occurrence_id: str | None = None,
         page_size: int | None = None,
+        page_number: int | None = None,
     ) -> AsyncPages[Registrant]:
         """``GET /meetings/{meetingId}/registrants`` as an async iterator."""
-        params = {"status": status, "occurrence_id": occurrence_id, "page_size": page_size}
+        params = {
+            "status": status,
+            "occurrence_id": occurrence_id,
+            "page_size": page_size,
+            "page_number": page_number,
+        }
         return AsyncPages(self._engine, list_call(meeting_id, params), "registrants")
 
     async def get(self, meeting_id: MeetingId, registrant_id: str) -> Registrant:

@@ -34,9 +34,17 @@ class Users:
         """``GET /users/{userId}``: ``me``, a user id or an email."""
         return cast(User, self._engine.execute(get_call(user_id)))
 
-    def list(self, *, status: UserStatus | None = None, page_size: int | None = None) -> Pages[UserListItem]:
-        """``GET /users``, every page; ``status`` defaults to ``active``."""
-        return Pages(self._engine, list_call({"status": status, "page_size": page_size}), "users")
+    def list(
+        self,
+        *,
+        status: UserStatus | None = None,
+        page_size: int | None = None,
+        page_number: int | None = None,
+    ) -> Pages[UserListItem]:
+        """``GET /users``, every page (from ``page_number`` on, if given); ``status`` defaults to
+        ``active``."""
+        params = {"status": status, "page_size": page_size, "page_number": page_number}
+        return Pages(self._engine, list_call(params), "users")
 
     def create(self, action: UserCreateAction = "create", **user_info: Unpack[UserInfo]) -> UserCreated:
         """``POST /users`` → 201. ``email`` and ``type`` are required. Never retried."""
@@ -54,10 +62,15 @@ class AsyncUsers:
         return cast(User, await self._engine.execute(get_call(user_id)))
 
     def list(
-        self, *, status: UserStatus | None = None, page_size: int | None = None
+        self,
+        *,
+        status: UserStatus | None = None,
+        page_size: int | None = None,
+        page_number: int | None = None,
     ) -> AsyncPages[UserListItem]:
         """``GET /users`` as an async iterator."""
-        return AsyncPages(self._engine, list_call({"status": status, "page_size": page_size}), "users")
+        params = {"status": status, "page_size": page_size, "page_number": page_number}
+        return AsyncPages(self._engine, list_call(params), "users")
 
     async def create(self, action: UserCreateAction = "create", **user_info: Unpack[UserInfo]) -> UserCreated:
         """``POST /users`` → 201. Never retried."""

@@ -1,7 +1,8 @@
-"""``moot`` commands that talk to a server over HTTP through the SDK (``moot.client``): ``moot login``,
-``moot meetings ...``, ``moot users get|list`` and ``moot webhooks tail``. They take ``--profile`` /
-``--base-url``, never ``--db-url``. Exit codes: 0 ok, 1 other error, 2 authentication, 3 not found,
-4 validation, 5 rate limited.
+"""``moot`` commands that talk to a server over HTTP through the SDK (``moot.client``): ``moot login``
+(Server-to-Server, or ``--oauth`` for a user signing in through the browser), ``moot meetings ...``
+(``import`` / ``export`` included), ``moot users get|list`` and ``moot webhooks tail``. They take
+``--profile`` / ``--base-url``, never ``--db-url``. Exit codes: 0 ok, 1 other error, 2 authentication,
+3 not found, 4 validation, 5 rate limited.
 """
 
 from __future__ import annotations

@@ -18,7 +18,9 @@ from moot.client import (
     BadRequest,
     Client,
     NotFound,
+    OAuthError,
     RateLimited,
+    Token,
     ValidationFailed,
     ZoomAPIError,
     parse_time,
@@ -63,24 +65,47 @@ def client(profile: str | None, base_url: str | None) -> Iterator[Client]:
     found = profiles.load(profile)
     if not found.complete():
         err.print(
-            "[red]No credentials.[/red] Run `moot login`, or set MOOT_ACCOUNT_ID, MOOT_CLIENT_ID and "
-            "MOOT_CLIENT_SECRET."
+            "[red]No credentials.[/red] Run `moot login` (or `moot login --oauth`), or set MOOT_ACCOUNT_ID, "
+            "MOOT_CLIENT_ID and MOOT_CLIENT_SECRET."
         )
         raise typer.Exit(EXIT_AUTH)
     try:
-        with Client(
-            account_id=found.account_id,
-            client_id=found.client_id,
-            client_secret=found.client_secret,
-            base_url=base_url or found.base_url,
-        ) as sdk:
+        with sdk_client(profile, found, base_url) as sdk:
             yield sdk
     except ZoomAPIError as error:
         report(error)
+        if isinstance(error, OAuthError) and found.oauth:
+            name = profile or profiles.current_name()
+            err.print(f"The saved sign-in no longer works: run `moot login --oauth --profile {name}` again.")
         raise typer.Exit(exit_code(error)) from None
     except httpx.HTTPError as error:
         err.print(f"[red]Cannot reach {base_url or found.base_url}:[/red] {error}")
         raise typer.Exit(EXIT_ERROR) from None
+
+
+def sdk_client(name: str | None, found: profiles.Profile, base_url: str | None) -> Client:
+    """Server-to-Server credentials, or a user OAuth profile's tokens: each refresh (single-use refresh
+    tokens) is written back to the profile before the call that needed it goes on."""
+    if not found.oauth:
+        return Client(
+            account_id=found.account_id,
+            client_id=found.client_id,
+            client_secret=found.client_secret,
+            base_url=base_url or found.base_url,
+        )
+
+    def store(token: Token) -> None:
+        profiles.save_tokens(name, token.access_token, token.refresh_token, token.expires_at)
+
+    return Client(
+        access_token=found.access_token,
+        refresh_token=found.refresh_token or None,
+        token_expires_at=found.token_expires_at,
+        client_id=found.client_id,
+        client_secret=found.client_secret,
+        on_token_refresh=store,
+        base_url=base_url or found.base_url,
+    )
 
 
 def report(error: ZoomAPIError) -> None:

@@ -20,10 +20,13 @@ from moot.commands.common import (
     parse_start,
     print_json,
 )
+from moot.commands.meetings_io import export_meetings, import_meetings
 from moot.commands.registrants import registrants_app
 
 meetings_app = typer.Typer(no_args_is_help=True, help="Meetings, through the API (--base-url / --profile).")
 meetings_app.add_typer(registrants_app, name="registrants")
+meetings_app.command("import")(import_meetings)
+meetings_app.command("export")(export_meetings)
 
 MeetingArg = Annotated[int, typer.Argument(help="Meeting id.")]
 UserOpt = Annotated[str, typer.Option("--user", help="Host: 'me', a user id or an email.")]
@@ -143,13 +146,26 @@ def list_(
         str, typer.Option("--type", help="scheduled, live, upcoming, upcoming_meetings, previous_meetings.")
     ] = "scheduled",
     limit: Annotated[int | None, typer.Option(help="Stop after this many meetings.")] = None,
+    page_number: Annotated[
+        int | None,
+        typer.Option("--page-number", min=1, help="Start at this page (Zoom's legacy paging), then go on."),
+    ] = None,
+    page_size: Annotated[
+        int | None, typer.Option("--page-size", min=1, max=300, help="Meetings per page (default 30).")
+    ] = None,
     profile: ProfileOpt = None,
     base_url: BaseUrlOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List a user's meetings, every page (GET /users/{userId}/meetings)."""
     with client(profile, base_url) as zoom:
-        items = list(islice(zoom.meetings.list(user, type=list_type), limit))  # type: ignore[arg-type]
+        pager = zoom.meetings.list(
+            user,
+            type=list_type,  # type: ignore[arg-type]
+            page_number=page_number,
+            page_size=page_size,
+        )
+        items = list(islice(pager, limit))
     if as_json:
         print_json(items)
         return
@@ -166,7 +182,8 @@ def list_(
             str(item.get("type")),
         )
     console().print(table)
-    console().print(f"{len(items)} meeting(s)")
+    total = pager.total_records
+    console().print(f"{len(items)} meeting(s)" + (f" of {total}" if total not in (None, len(items)) else ""))
 
 
 @meetings_app.command("update")
