@@ -190,6 +190,6 @@ async def test_scheduling_for_another_user_needs_admin_scopes(
 def test_every_operation_has_a_rule() -> None:
     from moot.api.app import routes
 
-    unauthenticated = {"oauthToken", "oauthRevoke", "oauthAuthorize", "oauthAuthorizeSubmit", "healthz"}
-    named = {getattr(r, "name", None) for r in routes()} - unauthenticated
+    # Zoom's operations are under /v2; moot's own pages and admin API are not scoped.
+    named = {getattr(r, "name", None) for r in routes() if getattr(r, "path", "").startswith("/v2/")}
     assert named <= set(RULES)

@@ -31,7 +31,7 @@ from moot.domain.meetings import (
 from moot.domain.recurrence import Occurrence, with_duration
 from moot.domain.times import format_zoom, parse_start_time
 from moot.domain.users import User
-from moot.services import events, occurrences, pagination, registration_links
+from moot.services import events, lifecycle, occurrences, pagination, registration_links
 from moot.services.context import Deps, Principal
 from moot.services.tokens import issue_zak
 from moot.services.users import resolve_user
@@ -293,11 +293,7 @@ async def update_meeting_status(deps: Deps, principal: Principal, raw_id: str, a
     else:
         if meeting.deleted_at is not None:
             raise MeetingNotFound(meeting_id=raw_id)
-        if meeting.status is not MeetingStatus.STARTED:
-            return
-        meeting.status = MeetingStatus.WAITING
-    async with deps.store.write() as tx:
-        await tx.update_meeting(meeting)
+        await lifecycle.end_meeting(deps, meeting)
 
 
 def _date(value: str | None) -> date | None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import base64
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
 import orjson
 
 from moot.domain.accounts import App
-from moot.domain.errors import AccessTokenExpired, InvalidAccessToken
+from moot.domain.errors import AccessTokenExpired, InvalidAccessToken, InvalidZak, ZakExpired
 from moot.services.context import Deps, Keys, Principal
 
 _ALGORITHMS = ["HS256"]
@@ -134,3 +135,30 @@ def issue_zak(deps: Deps, *, user_id: str, account_id: str, meeting_id: int) -> 
         "typ": "zak",
     }
     return _encode(claims, deps.keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Zak:
+    """The claims of a verified ZAK that matter: whose key it is."""
+
+    user_id: str
+    account_id: str
+    meeting_id: str  # "" for a ZAK not issued for one meeting
+
+
+def verify_zak(deps: Deps, token: str) -> Zak:
+    """A ZAK this server signed, not expired by the Clock; InvalidZak (or ZakExpired) otherwise."""
+    try:
+        claims = jwt.decode(token, deps.keys.token, algorithms=_ALGORITHMS, options=_DECODE_OPTIONS)
+    except jwt.PyJWTError:
+        raise InvalidZak() from None
+    if claims.get("typ") != "zak":
+        raise InvalidZak()
+    try:
+        expires = int(claims["exp"])
+        zak = Zak(str(claims["uid"]), str(claims["aid"]), str(claims.get("mnum") or ""))
+    except (KeyError, TypeError, ValueError):
+        raise InvalidZak() from None
+    if deps.clock.timestamp() >= expires:
+        raise ZakExpired()
+    return zak
