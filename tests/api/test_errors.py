@@ -13,7 +13,8 @@ from tests.support.api import BASE_URL, ZoomApi
 
 
 async def test_an_unknown_route_is_a_zoom_style_404(api: ZoomApi) -> None:
-    response = await api.get("/v2/webinars/123")
+    # Not one of Zoom's paths: those answer a 404 naming the operation (test_unimplemented.py).
+    response = await api.get("/v2/nothing/123")
     assert (response.status_code, response.json()) == (
         404,
         {"code": 404, "message": "The requested resource was not found."},
