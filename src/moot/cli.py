@@ -174,6 +174,18 @@ def serve(
     )
 
 
+@app.command(
+    add_help_option=False,
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def emulate(ctx: typer.Context) -> None:
+    """Start an emulator for tests: in memory, admin API on, controllable clock, fixed credentials
+    (moot emulate --help for its options)."""
+    from moot.emulator.command import main as emulate_main
+
+    emulate_main(ctx.args)
+
+
 @app.command()
 def credentials(db_url: DbUrl = None, as_json: AsJson = False) -> None:
     """Print the demo (or bootstrap) credentials again."""

@@ -66,6 +66,17 @@ class Settings(BaseSettings):
         "mid-delivery leaves it to another (or to itself after a restart) this long afterwards.",
     )
     webhook_concurrency: int = Field(default=64, ge=1, description="Deliveries in flight per process.")
+    fault_seed: int | None = Field(
+        default=None,
+        description="Seeds the random draws of fault rules with a probability (admin API), so a run "
+        "repeats; a rule's own seed takes precedence.",
+    )
+    journal_capacity: int = Field(
+        default=10_000, ge=1, description="Requests the admin API's request journal keeps (oldest out)."
+    )
+    journal_body_bytes: int = Field(
+        default=65_536, ge=0, description="Bytes of each request and response body the journal keeps."
+    )
     access_token_ttl: int = 3600
     zak_ttl: int = 7200
     log_level: str = "info"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -11,16 +12,35 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
+from moot.api.admin_layers import with_admin_layers
 from moot.api.errors import EXCEPTION_HANDLERS
 from moot.api.middleware import ZoomEdge
 from moot.api.responses import json_response
-from moot.api.routes import admin_webhooks, authorize, invitations, meetings, oauth, registrants, users
+from moot.api.routes import (
+    admin_emulator,
+    admin_faults,
+    admin_participants,
+    admin_requests,
+    admin_webhooks,
+    authorize,
+    invitations,
+    meetings,
+    oauth,
+    past_meetings,
+    registrants,
+    start,
+    users,
+)
+from moot.api.unimplemented import SHADOWED_ROUTE
 from moot.config import Settings
 from moot.domain.clock import Clock, SystemClock
 from moot.services.context import Deps, Keys
 from moot.services.ratelimits import Limiter
 from moot.storage.open import open_store
 from moot.webhooks.dispatcher import Dispatcher
+
+if TYPE_CHECKING:
+    from moot.emulator.control import Emulator
 
 
 async def healthz(request: Request) -> Response:
@@ -33,9 +53,17 @@ def routes() -> list[BaseRoute]:
         *authorize.ROUTES,
         *meetings.ROUTES,
         *invitations.ROUTES,
+        # Zoom operations moot lacks whose paths the routes below would take (GET /users/summary).
+        SHADOWED_ROUTE,
         *registrants.ROUTES,
         *users.ROUTES,
         *admin_webhooks.ROUTES,
+        *admin_emulator.ROUTES,
+        *admin_faults.ROUTES,
+        *admin_requests.ROUTES,
+        *past_meetings.ROUTES,
+        *start.ROUTES,
+        *admin_participants.ROUTES,
         Route("/healthz", healthz, methods=["GET"], name="healthz"),
     ]
 
@@ -48,11 +76,17 @@ async def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
 
 
 def create_app(
-    settings: Settings, *, deps: Deps | None = None, clock: Clock | None = None, dispatch: bool | None = None
+    settings: Settings,
+    *,
+    deps: Deps | None = None,
+    clock: Clock | None = None,
+    dispatch: bool | None = None,
+    emulator: Emulator | None = None,
 ) -> ASGIApp:
     """The app; with ``deps`` given it uses them as they are (tests, the emulator), otherwise it opens
     the store named by ``settings`` at start-up and closes it at shutdown. The webhook dispatcher runs
-    with the app's own deps, and with given ones when ``dispatch`` is true."""
+    with the app's own deps, and with given ones when ``dispatch`` is true. ``emulator`` (``moot
+    emulate``) gives the admin API a baseline to reset to."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -67,6 +101,7 @@ def create_app(
         dispatcher = Dispatcher(used) if (dispatch if dispatch is not None else own is not None) else None
         app.state.dispatcher = dispatcher
         if dispatcher is not None:
+            dispatcher.webhook_faults = getattr(app.state, "delivery_faults", None)
             dispatcher.start()
         try:
             yield
@@ -79,4 +114,6 @@ def create_app(
     app = Starlette(routes=routes(), exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
     if deps is not None:
         app.state.deps = deps
-    return ZoomEdge(app)
+    app.state.emulator = emulator
+    edge = ZoomEdge(app)
+    return with_admin_layers(edge, app, settings) if settings.admin_enabled else edge

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from moot.api.responses import json_response
+from moot.api.unimplemented import not_implemented
 from moot.domain.errors import (
     FieldError,
     InternalError,
@@ -32,10 +33,10 @@ async def oauth_error(request: Request, exc: Exception) -> Response:
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     error: ZoomError
-    if exc.status_code == 405:
-        error = MethodNotAllowed()
-    elif exc.status_code == 404:
-        error = RouteNotFound()
+    if exc.status_code in (404, 405):
+        # Routing failed: a Zoom operation that moot lacks is named, anything else stays generic.
+        generic = RouteNotFound() if exc.status_code == 404 else MethodNotAllowed()
+        error = not_implemented(request.method, request.scope["path"]) or generic
     else:
         error = InternalError()
     return json_response(error.body(), error.status)

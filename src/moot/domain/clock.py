@@ -48,6 +48,10 @@ class ControllableClock:
     def now(self) -> datetime:
         return datetime.fromtimestamp(int(self.timestamp()), UTC)
 
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
     def freeze(self) -> None:
         self._frozen_at = self.timestamp()
 

@@ -140,6 +140,15 @@ class MethodNotAllowed(ZoomError):
     template = "Method Not Allowed."
 
 
+class OperationNotImplemented(ZoomError):
+    """A request for one of Zoom's operations that moot does not implement yet (docs/compatibility.md):
+    404 like any path Zoom does not serve, with a message naming the operation."""
+
+    status = 404
+    code = 404
+    template = "moot does not implement Zoom's operation {operation} ({method} {path}) yet."
+
+
 class RequestTooLarge(ZoomError):
     status = 413
     code = 413
@@ -241,3 +250,56 @@ def invalid_refresh_token() -> OAuthError:
 
 def missing_token() -> OAuthError:
     return OAuthError(400, "invalid_request", "Token cannot be empty.")
+
+
+# --- The meeting lifecycle and past meetings -----------------------------------------------------------
+
+
+class PastMeetingNotEnded(ZoomError):
+    """pastMeetingDetails of a meeting with no ended instance, or of an instance still in progress (S23)."""
+
+    status = 404
+    code = 3001
+    template = "The meeting ID is invalid or the meeting has not ended."
+
+
+class PastParticipantsNotEnded(ZoomError):
+    """pastMeetingParticipants' wording of the same (S23; seen from Zoom in zoom/api#33)."""
+
+    status = 404
+    code = 3001
+    template = "Meeting ID is invalid or not end."
+
+
+class MeetingNotStarted(ZoomError):
+    """A participant joining (moot's admin API) before the host started a meeting without join before
+    host: in Zoom they would wait for the host."""
+
+    code = 3000
+    template = (
+        "Meeting {meeting_id} has not started and join before host is off: participants wait until the "
+        "host starts it."
+    )
+
+
+class ParticipantNotFound(ZoomError):
+    status = 404
+    code = 3000
+    template = "Participant {participant_id} is not in meeting {meeting_id}."
+
+
+class ParticipantNotWaiting(ZoomError):
+    code = 3000
+    template = "Participant {participant_id} is not in the waiting room."
+
+
+class InvalidZak(ZoomError):
+    """A start link whose ZAK this server did not sign for the meeting's host."""
+
+    status = 401
+    code = 124
+    template = "The start link is not valid."
+
+
+class ZakExpired(InvalidZak):
+    template = "The start link has expired: get a fresh start_url from the meeting."

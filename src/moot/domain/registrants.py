@@ -8,7 +8,7 @@ occurrences the registrant picks.
 
 from __future__ import annotations
 
-import secrets
+import base64
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
@@ -107,12 +107,12 @@ class Registrant:
 
 def registrant_token() -> str:
     """The ``tk`` of a personal join link: 43 random URL-safe characters."""
-    return secrets.token_urlsafe(32)
+    return base64.urlsafe_b64encode(ids.random_bytes(32)).rstrip(b"=").decode("ascii")
 
 
 def participant_pin_code() -> int:
     """Eight digits, never starting with 0."""
-    return secrets.randbelow(90_000_000) + 10_000_000
+    return ids.randbelow(90_000_000) + 10_000_000
 
 
 def new_registrant_id() -> str:

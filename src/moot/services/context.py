@@ -53,6 +53,9 @@ class VerifiedTokens:
             del self._items[next(iter(self._items))]
         self._items[token] = (principal, expires)
 
+    def clear(self) -> None:
+        self._items.clear()
+
 
 class GrantCache:
     """Whether user-OAuth grants are live, as this process last read them from the store.

@@ -61,6 +61,13 @@ class Limiter:
         assert isinstance(storage, Storage)
         return cls(storage, clock, store)
 
+    async def reset(self) -> None:
+        """Forget every account read and, when counting in memory, every count (the emulator's reset;
+        counters in Redis are shared with other processes and stay)."""
+        self._accounts.clear()
+        if isinstance(self._storage, MemoryStorage):
+            await self._storage.reset()
+
     async def _account(self, account_id: str) -> Account | None:
         cached = self._accounts.get(account_id)
         if cached is not None and time.monotonic() - cached[1] < ACCOUNT_CACHE_SECONDS:

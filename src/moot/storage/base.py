@@ -19,6 +19,7 @@ from moot.domain.events import Event
 from moot.domain.listing import MeetingQuery
 from moot.domain.meetings import Meeting
 from moot.domain.oauth import AuthorizationCode, Grant, RefreshToken
+from moot.domain.past_meetings import MeetingInstance, Participant
 from moot.domain.registrants import Registrant, RegistrantStatus
 from moot.domain.users import User, UserStatus
 
@@ -64,6 +65,35 @@ class WriteTx(Protocol):
 
     async def insert_event(self, event: Event) -> None:
         """Add a webhook event to the outbox: delivered once this transaction commits, never if it fails."""
+        ...
+
+    # The meeting lifecycle (domain.past_meetings).
+    async def insert_instance(self, instance: MeetingInstance) -> None:
+        """Raises DuplicateKey when the meeting already has an instance in progress (or the UUID is taken)."""
+        ...
+
+    async def end_instance(self, uuid: str, end_time: datetime) -> bool:
+        """Set the end of an instance in progress; True only for the one caller that ended it."""
+        ...
+
+    async def next_participant_number(self, instance_uuid: str) -> int | None:
+        """Count one more participant of an instance in progress: their number (1, 2, ...), or None when
+        the instance has ended."""
+        ...
+
+    async def insert_participant(self, participant: Participant) -> None:
+        """Raises DuplicateKey when the participant (instance, user_id) is already present."""
+        ...
+
+    async def close_participant(
+        self, instance_uuid: str, user_id: str, at: datetime, *, waiting_only: bool = False
+    ) -> Participant | None:
+        """End the present record of a participant (only one in the waiting room with ``waiting_only``):
+        the record as closed, or None when there was none."""
+        ...
+
+    async def close_participants(self, instance_uuid: str, at: datetime) -> list[Participant]:
+        """End every present record of an instance, returned in the order they began."""
         ...
 
 
@@ -177,3 +207,31 @@ class Store(Protocol):
         """One page (oldest first) of the registrants with ``status``, of one occurrence if given (a
         registrant of every occurrence is in each), and how many there are."""
         ...
+
+    # The meeting lifecycle and past meetings (domain.past_meetings).
+    async def find_meeting(self, meeting_id: int) -> Meeting | None:
+        """The meeting with this number, in whichever account (moot's admin API), deleted or not."""
+        ...
+
+    async def get_live_instance(self, meeting_id: int) -> MeetingInstance | None:
+        """The meeting's instance in progress, if any."""
+        ...
+
+    async def get_instance(self, account_id: str, uuid: str) -> MeetingInstance | None:
+        """An instance by UUID, ended or not, with its participant totals."""
+        ...
+
+    async def latest_ended_instance(self, account_id: str, meeting_id: int) -> MeetingInstance | None:
+        """The meeting's instance that started last among those that ended, with its participant totals."""
+        ...
+
+    async def list_ended_instances(self, account_id: str, meeting_id: int) -> list[MeetingInstance]:
+        """The meeting's ended instances, oldest first (without totals)."""
+        ...
+
+    async def get_present_participant(self, instance_uuid: str, user_id: str) -> Participant | None: ...
+    async def list_participants(self, instance_uuid: str, limit: int, after: int = 0) -> list[Participant]:
+        """Records of an instance in the order they began, those after ``after`` (a ``row_id``)."""
+        ...
+
+    async def count_participants(self, instance_uuid: str) -> int: ...

@@ -8,8 +8,8 @@ from moot.storage.urls import DatabaseURL
 
 
 async def open_store(settings: Settings) -> Store:
-    """Open (and, for an in-memory SQLite database, create) the store; file and PostgreSQL databases
-    are migrated beforehand by ``moot serve`` / ``moot db upgrade``."""
+    """Open (and, for an in-memory SQLite database, create: see ``storage.schema``) the store; file and
+    PostgreSQL databases are migrated beforehand by ``moot serve`` / ``moot db upgrade``."""
     url = DatabaseURL(settings.db_url)
     if url.is_postgres:
         from moot.storage.postgres import PostgresStore
@@ -19,7 +19,7 @@ async def open_store(settings: Settings) -> Store:
 
     store = SqliteStore(url.sqlite_path, synchronous=settings.sqlite_synchronous)
     if url.sqlite_path is None:
-        from moot.storage.migrate import upgrade_sqlite_connection
+        from moot.storage.schema import create_schema
 
-        upgrade_sqlite_connection(store.connection)
+        create_schema(store.connection)
     return store

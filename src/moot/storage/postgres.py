@@ -19,10 +19,12 @@ from moot.domain.events import Event
 from moot.domain.listing import MeetingQuery
 from moot.domain.meetings import Meeting
 from moot.domain.oauth import AuthorizationCode, Grant, RefreshToken
+from moot.domain.past_meetings import MeetingInstance, Participant
 from moot.domain.registrants import Registrant, RegistrantStatus
 from moot.domain.times import format_zoom
 from moot.domain.users import User, UserStatus
 from moot.storage import codec, outbox_codec, registrant_codec
+from moot.storage import past_meeting_codec as pmc
 from moot.storage.base import DuplicateKey
 from moot.storage.placeholders import dollar_params
 from moot.storage.postgres_outbox import PostgresOutbox
@@ -76,6 +78,23 @@ _SPEND_REFRESH = dollar_params(codec.SPEND_REFRESH)
 _REVOKE_GRANT = dollar_params(codec.REVOKE_GRANT)
 # Ties on created_at break by id in byte order, as on SQLite (see _LIST_USERS).
 _REGISTRANT_ID_ORDER = 'id COLLATE "C"'
+
+# The meeting lifecycle and past meetings (see past_meeting_codec).
+_FIND_MEETING = f"SELECT {codec.MEETING_COLUMNS} FROM meetings WHERE id = $1"
+_INSERT_INSTANCE = dollar_params(pmc.INSERT_INSTANCE + " ON CONFLICT DO NOTHING")
+_END_INSTANCE = dollar_params(pmc.END_INSTANCE)
+_NEXT_PARTICIPANT = dollar_params(pmc.NEXT_PARTICIPANT)
+_INSERT_PARTICIPANT = dollar_params(pmc.INSERT_PARTICIPANT + " ON CONFLICT DO NOTHING")
+_CLOSE_PARTICIPANT = dollar_params(pmc.CLOSE_PARTICIPANT)
+_CLOSE_WAITING_PARTICIPANT = dollar_params(pmc.CLOSE_WAITING_PARTICIPANT)
+_CLOSE_ALL_PARTICIPANTS = dollar_params(pmc.CLOSE_ALL_PARTICIPANTS)
+_SELECT_LIVE_INSTANCE = dollar_params(pmc.SELECT_LIVE_INSTANCE)
+_SELECT_INSTANCE = dollar_params(pmc.SELECT_INSTANCE)
+_SELECT_LATEST_ENDED = dollar_params(pmc.SELECT_LATEST_ENDED)
+_SELECT_ENDED = dollar_params(pmc.SELECT_ENDED)
+_SELECT_PRESENT_PARTICIPANT = dollar_params(pmc.SELECT_PRESENT_PARTICIPANT)
+_SELECT_PARTICIPANTS = dollar_params(pmc.SELECT_PARTICIPANTS)
+_COUNT_PARTICIPANTS = dollar_params(pmc.COUNT_PARTICIPANTS)
 
 
 class PostgresTx:
@@ -151,6 +170,33 @@ class PostgresTx:
     async def insert_event(self, event: Event) -> None:
         await self._conn.execute(_INSERT_EVENT, *outbox_codec.event_row(event))
 
+    async def insert_instance(self, instance: MeetingInstance) -> None:
+        await self._insert("meeting_instances", _INSERT_INSTANCE, pmc.instance_row(instance))
+
+    # Conditional UPDATEs: a concurrent transaction changing the same row waits for its lock, then
+    # re-checks the condition against the committed row (see spend_code).
+    async def end_instance(self, uuid: str, end_time: datetime) -> bool:
+        status: str = await self._conn.execute(_END_INSTANCE, format_zoom(end_time), uuid)
+        return status == "UPDATE 1"
+
+    async def next_participant_number(self, instance_uuid: str) -> int | None:
+        number = await self._conn.fetchval(_NEXT_PARTICIPANT, instance_uuid)
+        return int(number) if number is not None else None
+
+    async def insert_participant(self, participant: Participant) -> None:
+        await self._insert("meeting_participants", _INSERT_PARTICIPANT, pmc.participant_row(participant))
+
+    async def close_participant(
+        self, instance_uuid: str, user_id: str, at: datetime, *, waiting_only: bool = False
+    ) -> Participant | None:
+        sql = _CLOSE_WAITING_PARTICIPANT if waiting_only else _CLOSE_PARTICIPANT
+        row = await self._conn.fetchrow(sql, *pmc.leave_params(at), instance_uuid, user_id)
+        return pmc.participant_from_row(row) if row is not None else None
+
+    async def close_participants(self, instance_uuid: str, at: datetime) -> list[Participant]:
+        rows = await self._conn.fetch(_CLOSE_ALL_PARTICIPANTS, *pmc.leave_params(at), instance_uuid)
+        return sorted((pmc.participant_from_row(r) for r in rows), key=lambda p: p.row_id)
+
 
 class PostgresStore:
     def __init__(self, pool: Any) -> None:
@@ -160,6 +206,11 @@ class PostgresStore:
     @property
     def outbox(self) -> PostgresOutbox:
         return self._outbox
+
+    @property
+    def pool(self) -> Any:
+        """The asyncpg pool, for work on the whole database (the emulator's snapshots and imports)."""
+        return self._pool
 
     @classmethod
     async def connect(
@@ -271,3 +322,34 @@ class PostgresStore:
             rows = await conn.fetch(dollar_params(page_sql), *page_params)
             total = await conn.fetchval(dollar_params(count_sql), *count_params)
         return [registrant_codec.registrant_from_row(r) for r in rows], int(total)
+
+    async def find_meeting(self, meeting_id: int) -> Meeting | None:
+        row = await self._pool.fetchrow(_FIND_MEETING, meeting_id)
+        return codec.meeting_from_row(row) if row is not None else None
+
+    async def get_live_instance(self, meeting_id: int) -> MeetingInstance | None:
+        row = await self._pool.fetchrow(_SELECT_LIVE_INSTANCE, meeting_id)
+        return pmc.instance_from_row(row) if row is not None else None
+
+    async def get_instance(self, account_id: str, uuid: str) -> MeetingInstance | None:
+        row = await self._pool.fetchrow(_SELECT_INSTANCE, uuid, account_id)
+        return pmc.instance_from_row(row) if row is not None else None
+
+    async def latest_ended_instance(self, account_id: str, meeting_id: int) -> MeetingInstance | None:
+        row = await self._pool.fetchrow(_SELECT_LATEST_ENDED, meeting_id, account_id)
+        return pmc.instance_from_row(row) if row is not None else None
+
+    async def list_ended_instances(self, account_id: str, meeting_id: int) -> list[MeetingInstance]:
+        rows = await self._pool.fetch(_SELECT_ENDED, meeting_id, account_id)
+        return [pmc.instance_from_row(r) for r in rows]
+
+    async def get_present_participant(self, instance_uuid: str, user_id: str) -> Participant | None:
+        row = await self._pool.fetchrow(_SELECT_PRESENT_PARTICIPANT, instance_uuid, user_id)
+        return pmc.participant_from_row(row) if row is not None else None
+
+    async def list_participants(self, instance_uuid: str, limit: int, after: int = 0) -> list[Participant]:
+        rows = await self._pool.fetch(_SELECT_PARTICIPANTS, instance_uuid, after, limit)
+        return [pmc.participant_from_row(r) for r in rows]
+
+    async def count_participants(self, instance_uuid: str) -> int:
+        return int(await self._pool.fetchval(_COUNT_PARTICIPANTS, instance_uuid))

@@ -21,10 +21,12 @@ from moot.domain.events import Event
 from moot.domain.listing import MeetingQuery
 from moot.domain.meetings import Meeting
 from moot.domain.oauth import AuthorizationCode, Grant, RefreshToken
+from moot.domain.past_meetings import MeetingInstance, Participant
 from moot.domain.registrants import Registrant, RegistrantStatus
 from moot.domain.times import format_zoom
 from moot.domain.users import User, UserStatus
 from moot.storage import codec, outbox_codec, registrant_codec
+from moot.storage import past_meeting_codec as pmc
 from moot.storage.base import DuplicateKey, StorageError
 from moot.storage.sqlite_outbox import SqliteOutbox
 
@@ -140,6 +142,31 @@ class SqliteTx:
     async def insert_event(self, event: Event) -> None:
         self._conn.execute(outbox_codec.INSERT_EVENT, outbox_codec.event_row(event))
 
+    async def insert_instance(self, instance: MeetingInstance) -> None:
+        self._insert(pmc.INSERT_INSTANCE, pmc.instance_row(instance))
+
+    async def end_instance(self, uuid: str, end_time: datetime) -> bool:
+        return self._conn.execute(pmc.END_INSTANCE, (format_zoom(end_time), uuid)).rowcount == 1
+
+    async def next_participant_number(self, instance_uuid: str) -> int | None:
+        row = self._conn.execute(pmc.NEXT_PARTICIPANT, (instance_uuid,)).fetchone()
+        return int(row[0]) if row else None
+
+    async def insert_participant(self, participant: Participant) -> None:
+        self._insert(pmc.INSERT_PARTICIPANT, pmc.participant_row(participant))
+
+    async def close_participant(
+        self, instance_uuid: str, user_id: str, at: datetime, *, waiting_only: bool = False
+    ) -> Participant | None:
+        sql = pmc.CLOSE_WAITING_PARTICIPANT if waiting_only else pmc.CLOSE_PARTICIPANT
+        rows = self._conn.execute(sql, (*pmc.leave_params(at), instance_uuid, user_id)).fetchall()
+        return pmc.participant_from_row(rows[0]) if rows else None
+
+    async def close_participants(self, instance_uuid: str, at: datetime) -> list[Participant]:
+        params = (*pmc.leave_params(at), instance_uuid)
+        rows = self._conn.execute(pmc.CLOSE_ALL_PARTICIPANTS, params).fetchall()
+        return sorted((pmc.participant_from_row(r) for r in rows), key=lambda p: p.row_id)
+
 
 class SqliteStore:
     def __init__(self, path: Path | None, *, synchronous: str = "normal") -> None:
@@ -160,6 +187,23 @@ class SqliteStore:
     @property
     def outbox(self) -> SqliteOutbox:
         return self._outbox
+
+    @asynccontextmanager
+    async def quiesced(self) -> AsyncIterator[sqlite3.Connection]:
+        """The connection with no transaction open and every writer held off until the block ends:
+        for work on the whole database (the emulator's snapshots, restores and imports)."""
+        while True:
+            await self._write_lock.acquire()
+            batch = self._batch
+            if batch is None:
+                break
+            self._write_lock.release()  # the batch commits once no writer holds the lock
+            with contextlib.suppress(Exception):
+                await asyncio.shield(batch)
+        try:
+            yield self._conn
+        finally:
+            self._write_lock.release()
 
     def start_background(self) -> None:
         """Start WAL checkpointing off the event loop (needs a running loop)."""
@@ -340,3 +384,36 @@ class SqliteStore:
         rows = self._conn.execute(page_sql, page_params).fetchall()
         total = self._conn.execute(count_sql, count_params).fetchone()[0]
         return [registrant_codec.registrant_from_row(r) for r in rows], int(total)
+
+    async def find_meeting(self, meeting_id: int) -> Meeting | None:
+        row = self._conn.execute(
+            f"SELECT {codec.MEETING_COLUMNS} FROM meetings WHERE id = ?", (meeting_id,)
+        ).fetchone()
+        return codec.meeting_from_row(row) if row else None
+
+    async def get_live_instance(self, meeting_id: int) -> MeetingInstance | None:
+        row = self._conn.execute(pmc.SELECT_LIVE_INSTANCE, (meeting_id,)).fetchone()
+        return pmc.instance_from_row(row) if row else None
+
+    async def get_instance(self, account_id: str, uuid: str) -> MeetingInstance | None:
+        row = self._conn.execute(pmc.SELECT_INSTANCE, (uuid, account_id)).fetchone()
+        return pmc.instance_from_row(row) if row else None
+
+    async def latest_ended_instance(self, account_id: str, meeting_id: int) -> MeetingInstance | None:
+        row = self._conn.execute(pmc.SELECT_LATEST_ENDED, (meeting_id, account_id)).fetchone()
+        return pmc.instance_from_row(row) if row else None
+
+    async def list_ended_instances(self, account_id: str, meeting_id: int) -> list[MeetingInstance]:
+        rows = self._conn.execute(pmc.SELECT_ENDED, (meeting_id, account_id)).fetchall()
+        return [pmc.instance_from_row(r) for r in rows]
+
+    async def get_present_participant(self, instance_uuid: str, user_id: str) -> Participant | None:
+        row = self._conn.execute(pmc.SELECT_PRESENT_PARTICIPANT, (instance_uuid, user_id)).fetchone()
+        return pmc.participant_from_row(row) if row else None
+
+    async def list_participants(self, instance_uuid: str, limit: int, after: int = 0) -> list[Participant]:
+        rows = self._conn.execute(pmc.SELECT_PARTICIPANTS, (instance_uuid, after, limit)).fetchall()
+        return [pmc.participant_from_row(r) for r in rows]
+
+    async def count_participants(self, instance_uuid: str) -> int:
+        return int(self._conn.execute(pmc.COUNT_PARTICIPANTS, (instance_uuid,)).fetchone()[0])
