@@ -11,11 +11,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.delivery import DeliveryResult
 from benchmarks.loadspec import LoadResult
 from benchmarks.scenarios import Scenario
 
 MAX_ERROR_RATE = 0.01
 MAX_CREATE_TAIL = 4.0  # create p99 <= 4 x create p50
+MIN_DELIVERY_RATE = 1000.0  # webhook events/s, first arrival to last, one moot process on SQLite
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
@@ -44,6 +46,7 @@ class Report:
     started: datetime
     meta: dict[str, Any]
     outcomes: list[Outcome] = field(default_factory=list)
+    delivery: DeliveryResult | None = None  # the events of the create_webhooks scenario
 
     def outcome(self, key: str) -> Outcome | None:
         return next((o for o in self.outcomes if o.scenario.key == key), None)
@@ -69,6 +72,12 @@ class Report:
             tail = tail_ratio(create.result)
             target = f"<= {MAX_CREATE_TAIL:g}"
             found.append(Check("create p99/p50", tail, target, tail <= MAX_CREATE_TAIL, self._void(create)))
+        d, load = self.delivery, self.outcome("create_webhooks")
+        if d is not None:
+            target = f">= {MIN_DELIVERY_RATE:,.0f} events/s, every event delivered"
+            passed = d.complete and d.throughput >= MIN_DELIVERY_RATE
+            void = load is not None and self._void(load)
+            found.append(Check("webhook delivery events/s", d.throughput, target, passed, void))
         return found
 
     def _void(self, outcome: Outcome) -> bool:
@@ -151,6 +160,30 @@ def rows(report: Report) -> list[list[str]]:
     return out
 
 
+def delivery_lines(report: Report) -> list[str]:
+    """What the webhook delivery figures are, each with the thing it measures."""
+    d = report.delivery
+    if d is None:
+        return []
+    lat = d.latency_ms
+    missing = "" if d.complete else f"; {d.events - d.unique:,} NEVER ARRIVED (the wait gave up)"
+    dupes = f", {d.delivered - d.unique:,} duplicate deliveries" if d.delivered > d.unique else ""
+    return [
+        f"events: {d.events:,} meeting.created (warm-up and load of create_webhooks), "
+        f"{d.unique:,} delivered{dupes}{missing}",
+        f"throughput: {d.throughput:,.0f} events/s = events delivered / first-to-last arrival "
+        f"({d.span_seconds:.2f} s)",
+        f"during the load: {d.delivered_by_load_end:,} delivered in {d.load_seconds:.2f} s "
+        f"({d.rate_during_load:,.0f} events/s) while moot created them",
+        f"after the load: backlog {d.backlog_at_load_end:,} events drained in {d.drain_seconds:.2f} s"
+        + (f" ({d.drain_rate:,.0f} events/s, nothing else to serve)" if d.backlog_at_load_end else ""),
+        f"latency (arrival - event_ts, all events): p50 {lat['p50']:,.1f} ms, p90 {lat['p90']:,.1f} ms, "
+        f"p99 {lat['p99']:,.1f} ms, max {lat['max']:,.1f} ms",
+        f"CPU: moot+webhooks {_cpu(d.server_cpu_after_load)} after the load; the receiver "
+        f"{_cpu(d.receiver_cpu)} from the warm-up to the last event",
+    ]
+
+
 def check_lines(report: Report) -> list[str]:
     return [f"{c.verdict}  {c.name}: {c.measured:.3f} (target {c.target})" for c in report.checks()]
 
@@ -180,12 +213,17 @@ def markdown(report: Report) -> str:
         f"- machine: {meta.get('cpu_count')} CPUs, {meta.get('platform')}, Python {meta.get('python')}",
         f"- the host had {meta.get('host_meetings_at_end', '?')} meetings when the last list scenario ended",
         f"- servers: one uvicorn {meta.get('uvicorn')} process each, log level {meta.get('log_level')}, "
-        "access log off; moot on SQLite",
+        "access log off; moot and moot+webhooks on SQLite, a file each; the webhook receiver alike",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "|".join("---" if i == 0 else "---:" for i in range(len(COLUMNS))) + "|",
         *("| " + " | ".join(r) + " |" for r in rows(report)),
         "",
+        *(
+            ["## Webhook delivery (moot+webhooks)", "", *(f"- {x}" for x in delivery_lines(report)), ""]
+            if report.delivery is not None
+            else []
+        ),
         "## Targets",
         "",
         *(f"- {line}" for line in check_lines(report)),
@@ -220,6 +258,7 @@ def to_json(report: Report) -> dict[str, Any]:
             {"name": c.name, "measured": c.measured, "target": c.target, "verdict": c.verdict}
             for c in report.checks()
         ],
+        "webhook_delivery": report.delivery.to_dict() if report.delivery is not None else None,
         "generator_ceiling_rps": report.generator_ceiling(),
         "generator_note": report.generator_note(),
     }

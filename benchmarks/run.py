@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import secrets
 import signal
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from benchmarks import fixtures, meta, report
+from benchmarks import delivery, fixtures, meta, report
 from benchmarks.load import Generator, LoadError, choose_generator, run_load
 from benchmarks.loadspec import LoadResult, LoadSettings
 from benchmarks.scenarios import Scenario, scenarios
 from benchmarks.servers import (
     Server,
     ServerStartError,
+    WebhookTarget,
     launch_baseline,
     launch_moot,
+    launch_receiver,
     limited_account,
     new_credentials,
     wait_ready,
@@ -42,6 +46,7 @@ class Session:
     meeting_id: int
     series_id: int
     limited_token: str
+    webhooks_token: str  # moot+webhooks has its own database, so its own token
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -103,29 +108,43 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def prepare(workdir: Path, cleanup: contextlib.ExitStack, meetings: int, redis_url: str | None) -> Session:
-    """Start both servers (each stopped by ``cleanup``), get a token and create the meetings."""
+    """Start the servers and the webhook receiver (each stopped by ``cleanup``), get the tokens, create
+    the meetings (on moot only) and wait until moot+webhooks' endpoint is validated."""
     credentials = new_credentials()
+    secret = secrets.token_urlsafe(16)
     baseline = launch_baseline(workdir)
     cleanup.callback(baseline.process.stop)
+    receiver = launch_receiver(workdir, secret)
+    cleanup.callback(receiver.process.stop)
     moot = launch_moot(workdir, credentials, redis_url)
     cleanup.callback(moot.process.stop)
+    wait_ready(receiver)  # before moot+webhooks, whose first dispatcher cycle sends the challenge
+    target = WebhookTarget(receiver.base_url + "/webhook", secret)
+    webhooks = launch_moot(workdir, credentials, redis_url, name="moot-webhooks", webhook=target)
+    cleanup.callback(webhooks.process.stop)
     wait_ready(baseline)
     wait_ready(moot)
+    wait_ready(webhooks)
     token = fixtures.access_token(moot.base_url, credentials)
     meeting_ids = fixtures.create_meetings(moot.base_url, token, max(1, meetings))
     series_id = fixtures.create_meetings(moot.base_url, token, 1, fixtures.SERIES_BODY)[0]
     limited_token = fixtures.access_token(moot.base_url, limited_account(workdir))
-    return Session(
-        workdir, {"baseline": baseline, "moot": moot}, token, meeting_ids[0], series_id, limited_token
-    )
+    webhooks_token = fixtures.access_token(webhooks.base_url, credentials)
+    delivery.wait_validated(receiver, webhooks)
+    servers = {"baseline": baseline, "moot": moot, "webhooks": webhooks, "receiver": receiver}
+    return Session(workdir, servers, token, meeting_ids[0], series_id, limited_token, webhooks_token)
 
 
 def measure(
     session: Session, generator: Generator, scenario: Scenario, args: argparse.Namespace
 ) -> LoadResult:
     server = session.servers[scenario.server]
-    token = session.limited_token if scenario.rate_limited else session.token
-    spec = scenario.request(server.base_url, token if scenario.server == "moot" else None)
+    token: str | None = session.limited_token if scenario.rate_limited else session.token
+    if scenario.server == "webhooks":
+        token = session.webhooks_token
+    elif scenario.server == "baseline":
+        token = None
+    spec = scenario.request(server.base_url, token)
     if args.warmup > 0:
         warmup = LoadSettings(args.connections, args.warmup)
         run_load(generator, spec, warmup, server.process, session.workdir, f"{scenario.key}-warmup")
@@ -140,12 +159,33 @@ def run_scenarios(rep: report.Report, generator: Generator, args: argparse.Names
         session = prepare(workdir, cleanup, args.meetings, args.redis)
         for scenario in scenarios(session.meeting_id, session.series_id, redis=bool(args.redis)):
             print(f"  {scenario.title}: {args.duration:g} s ...", end="", flush=True)
+            load_started, receiver_cpu = time.time(), session.servers["receiver"].process.cpu_seconds()
             result = measure(session, generator, scenario, args)
+            load_ended = time.time()
             rep.outcomes.append(report.Outcome(scenario, result, _ratio(rep, scenario, result)))
             print(f" {result.rps:,.0f} req/s", flush=True)
+            if scenario.server == "webhooks":
+                rep.delivery = wait_for_events(session, load_started, load_ended, receiver_cpu)
         rep.meta["host_meetings_at_end"] = fixtures.count_meetings(
             session.servers["moot"].base_url, session.token
         )
+
+
+def wait_for_events(
+    session: Session, load_started: float, load_ended: float, receiver_cpu: float | None
+) -> delivery.DeliveryResult:
+    print("  webhook delivery: waiting for every event ...", end="", flush=True)
+    result = delivery.wait_delivered(
+        session.servers["receiver"],
+        session.servers["webhooks"],
+        session.webhooks_token,
+        load_started=load_started,
+        load_ended=load_ended,
+        receiver_cpu_at_start=receiver_cpu,
+    )
+    missing = "" if result.complete else f", {result.events - result.unique:,} never arrived"
+    print(f" {result.unique:,} events, {result.throughput:,.0f} events/s{missing}", flush=True)
+    return result
 
 
 def _ratio(rep: report.Report, scenario: Scenario, result: LoadResult) -> float | None:
@@ -169,12 +209,16 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         run_scenarios(rep, generator, args)
-    except (ServerStartError, fixtures.FixtureError, LoadError, OSError) as exc:
+    except (ServerStartError, fixtures.FixtureError, delivery.DeliveryError, LoadError, OSError) as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return EXIT_SETUP
     print()
     print(report.text_table(rep))
     print()
+    if rep.delivery is not None:
+        print("webhook delivery (moot+webhooks):")
+        print("\n".join("  " + line for line in report.delivery_lines(rep)))
+        print()
     print("\n".join(report.check_lines(rep)))
     print(rep.generator_note())
     if not args.no_save:

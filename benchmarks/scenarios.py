@@ -1,5 +1,6 @@
 """The loads, in the order they run: the baseline first, moot's reads, then moot's creates (last, so
-the rows they insert do not change what the list reads), then the 60-occurrence series."""
+the rows they insert do not change what the list reads; with webhooks on a second moot right after the
+first), then the 60-occurrence series."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 class Scenario:
     key: str
     title: str
-    server: str  # "baseline" or "moot"
+    server: str  # "baseline", "moot" or "webhooks" (moot+webhooks: moot delivering every event)
     method: str
     path: str
     body: bytes = b""
@@ -51,6 +52,19 @@ def scenarios(meeting_id: int, series_id: int, *, redis: bool = False) -> list[S
             "/v2/users/me/meetings",
             orjson.dumps(MEETING_BODY),
             min_ratio=0.20,
+        ),
+        # The same creates on a second moot whose app has a webhook endpoint (the benchmark's receiver):
+        # each create also writes a meeting.created event that the same process then delivers. Costs at
+        # most 25 %. Right after the create, so that machine drift hardly enters the ratio.
+        Scenario(
+            "create_webhooks",
+            "moot+webhooks POST /v2/users/me/meetings",
+            "webhooks",
+            "POST",
+            "/v2/users/me/meetings",
+            orjson.dumps(MEETING_BODY),
+            relative_to="create",
+            min_relative=0.75,
         ),
         # Counting every create against the account's and the host's limits costs at most 10 % in
         # memory, 25 % with the counters in Redis.

@@ -1,4 +1,5 @@
-"""The two servers under load: moot (``moot serve``) and the raw ASGI baseline, on free local ports."""
+"""The servers under load, on free local ports: moot (``moot serve``), moot with a webhook endpoint
+(moot+webhooks), the raw ASGI baseline, and the webhook receiver that moot+webhooks delivers to."""
 
 from __future__ import annotations
 
@@ -55,9 +56,23 @@ def new_credentials() -> Credentials:
     )
 
 
-def launch_moot(workdir: Path, credentials: Credentials, redis_url: str | None = None) -> Server:
-    """Start ``moot serve`` on a fresh SQLite file with the bootstrap account ``credentials`` (and its
-    rate-limit counters in Redis when ``redis_url`` is given)."""
+@dataclass(frozen=True, slots=True)
+class WebhookTarget:
+    url: str
+    secret: str
+
+
+def launch_moot(
+    workdir: Path,
+    credentials: Credentials,
+    redis_url: str | None = None,
+    *,
+    name: str = "moot",
+    webhook: WebhookTarget | None = None,
+) -> Server:
+    """Start ``moot serve`` on a fresh SQLite file (``<workdir>/<name>.db``, ``bench.db`` for moot) with
+    the bootstrap account ``credentials`` (and its rate-limit counters in Redis when ``redis_url`` is
+    given; and ``webhook`` as its app's event-notification endpoint, all events, when given)."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = _clean_env() | {
@@ -70,6 +85,10 @@ def launch_moot(workdir: Path, credentials: Credentials, redis_url: str | None =
     }
     if redis_url:
         env["MOOT_REDIS_URL"] = redis_url
+    if webhook is not None:
+        env["MOOT_BOOTSTRAP_WEBHOOK_URL"] = webhook.url
+        env["MOOT_BOOTSTRAP_WEBHOOK_SECRET"] = webhook.secret
+    db_file = "bench.db" if name == "moot" else f"{name}.db"
     argv = [
         _bin("moot"),
         "serve",
@@ -78,11 +97,11 @@ def launch_moot(workdir: Path, credentials: Credentials, redis_url: str | None =
         "--port",
         str(port),
         "--db-url",
-        f"sqlite:///{workdir / 'bench.db'}",
+        f"sqlite:///{workdir / db_file}",
         "--public-url",
         base_url,
     ]
-    return Server("moot", base_url, ManagedProcess("moot", argv, workdir / "moot.log", env), "/healthz")
+    return Server(name, base_url, ManagedProcess(name, argv, workdir / f"{name}.log", env), "/healthz")
 
 
 def limited_account(workdir: Path) -> Credentials:
@@ -111,6 +130,24 @@ def launch_baseline(workdir: Path) -> Server:
     argv = [sys.executable, "-m", "benchmarks.baseline_app", "--port", str(port), "--log-level", LOG_LEVEL]
     process = ManagedProcess("baseline", argv, workdir / "baseline.log", _clean_env())
     return Server("baseline", f"http://127.0.0.1:{port}", process, "/")
+
+
+def launch_receiver(workdir: Path, secret: str) -> Server:
+    """The webhook receiver (``benchmarks/receiver_app.py``); events go to ``<base_url>/webhook``."""
+    port = free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "benchmarks.receiver_app",
+        "--port",
+        str(port),
+        "--secret",
+        secret,
+        "--log-level",
+        LOG_LEVEL,
+    ]
+    process = ManagedProcess("receiver", argv, workdir / "receiver.log", _clean_env())
+    return Server("receiver", f"http://127.0.0.1:{port}", process, "/stats")
 
 
 def wait_ready(server: Server, timeout: float = START_TIMEOUT) -> None:
