@@ -1,29 +1,30 @@
 """Occurrences of a recurring meeting with a fixed time (type 8), from its ``recurrence`` object.
 
 Occurrences are computed in the meeting's own time zone, so a 09:00 weekly meeting stays at 09:00 local
-time across a daylight-saving change, with ``python-dateutil``'s rrule. An occurrence's id is the epoch
-milliseconds of its scheduled start, as a string, as Zoom's are; it keeps that id if the occurrence alone
-is moved later.
+time across a daylight-saving change: the days come from ``recurrence_days`` (RFC 5545's reading, the same
+occurrences as ``python-dateutil``'s rrule, which the tests hold it to), each at the start's local time of
+day. An occurrence's id is the epoch milliseconds of its scheduled start, as a string, as Zoom's are; it
+keeps that id if the occurrence alone is moved later.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
 from functools import lru_cache
-from itertools import islice
 from typing import Any, NamedTuple
 
-from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule, weekday
+from moot.domain.recurrence_days import LAST_DAY, local_days
 
 # Zoom's limit: end_times is at most 60, and a series ends after 60 occurrences however it is bounded.
 MAX_OCCURRENCES = 60
-
-_FREQUENCIES: dict[int, Any] = {1: DAILY, 2: WEEKLY, 3: MONTHLY}
-# Zoom numbers days 1 = Sunday ... 7 = Saturday; dateutil 0 = Monday ... 6 = Sunday.
-_WEEKDAYS = {1: 6, 2: 0, 3: 1, 4: 2, 5: 3, 6: 4, 7: 5}
+_DAY = 86_400
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+_new = tuple.__new__
+# The gaps between a series' days, up to a quarter's, as timedeltas made once.
+_SPANS = tuple(timedelta(days) for days in range(100))
 
 
 class OccurrenceStatus(StrEnum):
@@ -83,46 +84,55 @@ def zoom_time(epoch: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
-def _rule(recurrence: dict[str, Any], local_start: datetime, zone: tzinfo) -> rrule:
-    kind = int(recurrence["type"])
-    options: dict[str, Any] = {
-        "dtstart": local_start,
-        "interval": int(recurrence.get("repeat_interval") or 1),
-    }
-    if kind == 2:
-        days = str(recurrence.get("weekly_days") or "1").split(",")
-        options["byweekday"] = sorted({_WEEKDAYS[int(day)] for day in days})
-    elif kind == 3:
-        if recurrence.get("monthly_week") is not None:
-            day = _WEEKDAYS[int(recurrence["monthly_week_day"])]
-            options["byweekday"] = weekday(day, int(recurrence["monthly_week"]))
-        else:
-            options["bymonthday"] = int(recurrence.get("monthly_day") or 1)
+def scheduled_starts(recurrence: dict[str, Any], start: datetime, zone: tzinfo) -> list[int]:
+    """The start (epoch seconds) of every occurrence the rule produces from ``start``, at most
+    MAX_OCCURRENCES of them: the days of ``local_days`` at the start's local time of day."""
+    local = start.astimezone(zone)
+    time_of_day = local.hour * 3600 + local.minute * 60 + local.second
+    last = LAST_DAY
     if recurrence.get("end_date_time"):
         until = datetime.fromisoformat(str(recurrence["end_date_time"]))
         if until.tzinfo is None:
             until = until.replace(tzinfo=UTC)
-        options["until"] = until.astimezone(zone).replace(tzinfo=None)
+        until = until.astimezone(zone).replace(tzinfo=None)
+        same_day = until.replace(hour=local.hour, minute=local.minute, second=local.second, microsecond=0)
+        last = until.toordinal() - (same_day > until)  # the last day whose occurrence is not after it
+        limit = MAX_OCCURRENCES
     else:
-        options["count"] = min(int(recurrence.get("end_times") or 1), MAX_OCCURRENCES)
-    return rrule(_FREQUENCIES[kind], **options)
+        limit = min(int(recurrence.get("end_times") or 1), MAX_OCCURRENCES)
+    days = local_days(recurrence, local.date(), last, limit)
+    return _epochs(days, time_of_day, zone)
 
 
-_EPOCH = datetime(1970, 1, 1)
-_SECOND = timedelta(seconds=1)
+def _epochs(days: list[int], time_of_day: int, zone: tzinfo) -> list[int]:
+    """Each day's local ``time_of_day`` in epoch seconds, by the zone's offset at that wall time (as
+    ``datetime.replace(tzinfo=zone).timestamp()``: a time that a DST change skips or repeats takes the
+    offset in force before the change)."""
+    since_epoch = time_of_day - _EPOCH_DAY * _DAY
+    if isinstance(zone, timezone):  # a fixed offset
+        since_epoch -= _OFFSET_SECONDS[zone.utcoffset(None)]
+        return [day * _DAY + since_epoch for day in days]
+    starts = []
+    previous = days[0] if days else _EPOCH_DAY
+    local = datetime.fromordinal(previous) + timedelta(seconds=time_of_day)
+    for day in days:
+        if day != previous:
+            local += _SPANS[day - previous] if day - previous < len(_SPANS) else timedelta(day - previous)
+            previous = day
+        starts.append(day * _DAY + since_epoch - _OFFSET_SECONDS[zone.utcoffset(local)])
+    return starts
 
 
-def scheduled_starts(recurrence: dict[str, Any], start: datetime, zone: tzinfo) -> list[int]:
-    """The start (epoch seconds) of every occurrence the rule produces from ``start``, at most
-    MAX_OCCURRENCES of them."""
-    local_start = start.astimezone(zone).replace(tzinfo=None)
-    rule = _rule(recurrence, local_start, zone)
-    # Local wall time to epoch seconds by the zone's offset at that time (what replace(tzinfo=zone)
-    # .timestamp() computes, at a sixth of its cost).
-    return [
-        (local - _EPOCH) // _SECOND - (zone.utcoffset(local) or timedelta()) // _SECOND
-        for local in islice(rule, MAX_OCCURRENCES)
-    ]
+class _Seconds(dict[timedelta | None, int]):
+    """Whole seconds of a UTC offset (``offset // timedelta(seconds=1)``), each worked out once: the
+    zones have a few hundred distinct offsets."""
+
+    def __missing__(self, offset: timedelta | None) -> int:
+        self[offset] = seconds = offset.days * _DAY + offset.seconds if offset is not None else 0
+        return seconds
+
+
+_OFFSET_SECONDS = _Seconds()
 
 
 def expand(
@@ -134,12 +144,16 @@ def expand(
 ) -> list[Occurrence]:
     """The series' occurrences; an occurrence edited or deleted on its own keeps that edit while the
     recomputed series still has an occurrence with its id."""
-    deleted = OccurrenceStatus.DELETED
+    deleted, available = OccurrenceStatus.DELETED, OccurrenceStatus.AVAILABLE
     kept = {o.occurrence_id: o for o in previous if o.status is deleted or o.is_edited}
-    starts = scheduled_starts(recurrence, start, zone)
+    # tuple.__new__ builds each Occurrence without the Python-level NamedTuple constructor (half the cost).
+    fresh = [
+        _new(Occurrence, (str(epoch * 1000), epoch, duration, available))
+        for epoch in scheduled_starts(recurrence, start, zone)
+    ]
     if not kept:
-        return [Occurrence(str(epoch * 1000), epoch, duration) for epoch in starts]
-    return [kept.get(str(epoch * 1000)) or Occurrence(str(epoch * 1000), epoch, duration) for epoch in starts]
+        return fresh
+    return [kept.get(o.occurrence_id) or o for o in fresh]
 
 
 def with_duration(occurrences: list[Occurrence], old: int, new: int) -> list[Occurrence]:

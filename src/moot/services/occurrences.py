@@ -61,4 +61,4 @@ def shown(meeting: Meeting, now: datetime, *, show_previous: bool) -> list[Occur
     if show_previous:
         return list(meeting.occurrences)
     now_epoch = int(now.timestamp())
-    return [o for o in meeting.occurrences if o.end >= now_epoch]
+    return [o for o in meeting.occurrences if o.start + 60 * o.duration >= now_epoch]  # o.end, inlined
