@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -32,11 +34,13 @@ HOST_QUOTA_BODY = {
 async def limited(request: pytest.FixtureRequest, deps: Deps) -> AsyncIterator[ZoomApi]:
     """The API with a limiter, in memory or on Redis; the tenant's account on Zoom's limits."""
     url = REDIS_URL if request.param == "redis" else None
-    limited_deps = replace(deps, limiter=Limiter.from_url(url, deps.clock, deps.store))
+    limiter = Limiter.from_url(url, deps.clock, deps.store)
+    limited_deps = replace(deps, limiter=limiter)
     async with asgi_client(limited_deps) as client:
         api = ZoomApi(limited_deps, client)
         api.tenant = await api.new_tenant()
         yield api
+    await limiter.close()
 
 
 async def set_account(api: ZoomApi, **changes: object) -> None:
@@ -157,8 +161,8 @@ async def test_token_issuance_is_not_throttled(limited: ZoomApi) -> None:
 
 @pytest.mark.skipif(not REDIS_URL, reason="MOOT_TEST_REDIS_URL is not set")
 async def test_two_limiters_on_one_redis_enforce_one_limit(deps: Deps, clock: ControllableClock) -> None:
-    first = replace(deps, limiter=Limiter.from_url(REDIS_URL, deps.clock, deps.store))
-    second = replace(deps, limiter=Limiter.from_url(REDIS_URL, deps.clock, deps.store))
+    limiters = [Limiter.from_url(REDIS_URL, deps.clock, deps.store) for _ in range(2)]
+    first, second = (replace(deps, limiter=limiter) for limiter in limiters)
     async with asgi_client(first) as one, asgi_client(second) as two:
         api_one, api_two = ZoomApi(first, one), ZoomApi(second, two)
         tenant = await api_one.new_tenant()
@@ -169,3 +173,26 @@ async def test_two_limiters_on_one_redis_enforce_one_limit(deps: Deps, clock: Co
             api = api_one if n % 2 == 0 else api_two
             statuses.append((await api.post("/v2/users/me/meetings", tenant=tenant, json={})).status_code)
         assert statuses[:100] == [201] * 100 and statuses[100] == 429
+    for limiter in limiters:
+        await limiter.close()
+
+
+async def test_requests_are_served_when_redis_is_unreachable(
+    deps: Deps, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = await asyncio.start_server(lambda reader, writer: None, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    server.close()
+    await server.wait_closed()  # nothing listens there any more
+    limiter = Limiter.from_url(f"redis://127.0.0.1:{port}/0", deps.clock, deps.store)
+    unreachable = replace(deps, limiter=limiter)
+    async with asgi_client(unreachable) as client:
+        api = ZoomApi(unreachable, client)
+        api.tenant = await api.new_tenant()
+        with caplog.at_level(logging.WARNING, "moot.ratelimits"):
+            response = await api.post("/v2/users/me/meetings", json={})
+            assert response.status_code == 201
+            assert response.headers["x-ratelimit-category"] == "Medium"
+            assert (await api.get("/v2/users/me")).status_code == 200
+    assert "rate-limit counters unreachable" in caplog.text
+    await limiter.close()

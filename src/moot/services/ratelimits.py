@@ -1,5 +1,5 @@
 """Counting requests against Zoom's limits, in memory (one process) or in Redis (shared by every moot
-process on it), with the ``limits`` library's storage.
+process on it): see services.counters.
 
 Windows are keyed by the Clock (the second, the minute or the UTC day a request falls in), so freezing
 or advancing the Clock moves quotas too: a daily quota resets when the Clock passes 00:00 UTC.
@@ -7,13 +7,9 @@ or advancing the Clock moves quotas too: a daily quota resets when the Clock pas
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from dataclasses import dataclass, field
-
-from limits.aio.storage import MemoryStorage, Storage
-from limits.storage import storage_from_string
 
 from moot.domain.accounts import Account
 from moot.domain.clock import Clock
@@ -30,9 +26,8 @@ from moot.domain.ratelimits import (
     scaled,
 )
 from moot.domain.times import format_zoom
+from moot.services.counters import MemoryCounters, RedisCounters, Step
 from moot.storage.base import Store
-
-log = logging.getLogger("moot.ratelimits")
 
 ACCOUNT_CACHE_SECONDS = 5.0  # an account's plan or mode changed by the CLI applies within this
 
@@ -47,49 +42,54 @@ class RateUsage:
 
 
 class Limiter:
-    def __init__(self, storage: Storage, clock: Clock, store: Store) -> None:
-        self._storage = storage
+    def __init__(self, counters: MemoryCounters | RedisCounters, clock: Clock, store: Store) -> None:
+        self._memory = counters if isinstance(counters, MemoryCounters) else None
+        self._redis = counters if isinstance(counters, RedisCounters) else None
         self._clock = clock
         self._store = store
-        self._accounts: dict[str, tuple[Account, float]] = {}
+        self._accounts: dict[str, tuple[Account, float | None, float]] = {}  # (account, scale, read at)
 
     @classmethod
     def from_url(cls, redis_url: str | None, clock: Clock, store: Store) -> Limiter:
-        if not redis_url:
-            return cls(MemoryStorage(), clock, store)
-        storage = storage_from_string(f"async+{redis_url}")
-        assert isinstance(storage, Storage)
-        return cls(storage, clock, store)
+        counters = RedisCounters.from_url(redis_url) if redis_url else MemoryCounters()
+        return cls(counters, clock, store)
 
     async def reset(self) -> None:
         """Forget every account read and, when counting in memory, every count (the emulator's reset;
         counters in Redis are shared with other processes and stay)."""
         self._accounts.clear()
-        if isinstance(self._storage, MemoryStorage):
-            await self._storage.reset()
+        if self._memory is not None:
+            self._memory.clear()
 
-    async def _account(self, account_id: str) -> Account | None:
+    async def close(self) -> None:
+        """Close the connection to Redis, if any (counting again opens it again)."""
+        if self._redis is not None:
+            await self._redis.close()
+
+    async def _account(self, account_id: str) -> tuple[Account | None, float | None]:
+        """The account and how its mode scales the limits (None: not counted)."""
+        now = time.monotonic()
         cached = self._accounts.get(account_id)
-        if cached is not None and time.monotonic() - cached[1] < ACCOUNT_CACHE_SECONDS:
-            return cached[0]
+        if cached is not None and now - cached[2] < ACCOUNT_CACHE_SECONDS:
+            return cached[0], cached[1]
         account = await self._store.get_account(account_id)
+        scale = scale_of(account.rate_limits) if account is not None else None
         if account is not None:
-            self._accounts[account_id] = (account, time.monotonic())
-        return account
+            self._accounts[account_id] = (account, scale, now)
+        return account, scale
 
-    async def _incr(self, key: str, expiry: int) -> int | None:
-        """The count after this request, or None when the counter store is unreachable (moot then
-        serves the request rather than failing it, and says so in its log)."""
-        try:
-            return int(await self._storage.incr(key, expiry))
-        except Exception:
-            log.warning("rate-limit counters unreachable; request allowed", exc_info=True)
-            return None
+    async def _count(self, steps: list[Step]) -> list[int] | None:
+        """The counts after this request, one per step counted (see services.counters), or None when
+        the counters are unreachable (moot then serves the request rather than failing it, and says so
+        in its log)."""
+        if self._memory is not None:
+            return self._memory.incr(steps)
+        assert self._redis is not None
+        return await self._redis.incr(steps)
 
     async def charge(self, account_id: str, operation: str) -> RateUsage:
         """Count one call of ``operation``; raise RateLimited past the plan's per-second or daily limit."""
-        account = await self._account(account_id)
-        scale = scale_of(account.rate_limits) if account is not None else None
+        account, scale = await self._account(account_id)
         usage = RateUsage(scale=scale, account_id=account_id)
         if account is None or scale is None:
             return usage
@@ -98,9 +98,13 @@ class Limiter:
         now = self._clock.timestamp()
         window = int(now // limit.window)
         allowed = scaled(limit.per_window, scale)
-        count = await self._incr(
-            f"moot:w:{account_id}:{label.value}:{limit.window}:{window}", 2 * limit.window
-        )
+        daily = None if limit.per_day is None else scaled(limit.per_day, scale)
+        steps = [(f"moot:w:{account_id}:{label.value}:{limit.window}:{window}", 2 * limit.window, allowed)]
+        if daily is not None:
+            day = int(now // 86_400)  # the UTC day, as days since the epoch
+            steps.append((f"moot:d:{account_id}:{limit.day_pool}:{day}", 2 * 86_400, daily))
+        counts = await self._count(steps)  # one round trip; the day is not counted past the second's limit
+        count = counts[0] if counts else None
         usage.headers["X-RateLimit-Category"] = label.value
         if count is not None and count > allowed:  # a 429 answers below; nothing else is counted
             retry = max(1, math.ceil((window + 1) * limit.window - now))
@@ -114,13 +118,11 @@ class Limiter:
                     "Retry-After": str(retry),
                 },
             )
-        if limit.per_day is None:
+        if daily is None:
             usage.headers["X-RateLimit-Limit"] = str(allowed)
             usage.headers["X-RateLimit-Remaining"] = str(max(0, allowed - (count or 0)))
             return usage
-        daily = scaled(limit.per_day, scale)
-        day = int(now // 86_400)  # the UTC day, as days since the epoch
-        used = await self._incr(f"moot:d:{account_id}:{limit.day_pool}:{day}", 2 * 86_400)
+        used = counts[1] if counts else None
         usage.headers["X-RateLimit-Limit"] = str(daily)
         usage.headers["X-RateLimit-Remaining"] = str(max(0, daily - (used or 0)))
         if used is not None and used > daily:
@@ -140,9 +142,10 @@ class Limiter:
             return
         quota = scaled(HOST_DAILY_QUOTA, usage.scale)
         day = int(self._clock.timestamp() // 86_400)  # the UTC day, as days since the epoch
-        used = await self._incr(f"moot:h:{host_id}:{day}", 2 * 86_400)
-        if used is None:
+        counts = await self._count([(f"moot:h:{host_id}:{day}", 2 * 86_400, quota)])
+        if not counts:
             return
+        used = counts[0]
         usage.headers["X-RateLimit-Limit"] = str(quota)
         usage.headers["X-RateLimit-Remaining"] = str(max(0, quota - used))
         if used > quota:
