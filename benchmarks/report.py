@@ -11,7 +11,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks import emulator
 from benchmarks.delivery import DeliveryResult
+from benchmarks.emulator import TARGET_RESET_P99_MS, TARGET_STARTUP_S, EmulatorResult
 from benchmarks.loadspec import LoadResult
 from benchmarks.scenarios import Scenario
 
@@ -47,6 +49,7 @@ class Report:
     meta: dict[str, Any]
     outcomes: list[Outcome] = field(default_factory=list)
     delivery: DeliveryResult | None = None  # the events of the create_webhooks scenario
+    emulator: EmulatorResult | None = None  # moot emulate: start-up, reset, per-test fixture
 
     def outcome(self, key: str) -> Outcome | None:
         return next((o for o in self.outcomes if o.scenario.key == key), None)
@@ -78,6 +81,18 @@ class Report:
             passed = d.complete and d.throughput >= MIN_DELIVERY_RATE
             void = load is not None and self._void(load)
             found.append(Check("webhook delivery events/s", d.throughput, target, passed, void))
+        if self.emulator is not None:
+            start, reset = self.emulator.startup_cached.median, self.emulator.reset.p99
+            found.append(
+                Check(
+                    "emulator start-up s (median)",
+                    start,
+                    f"< {TARGET_STARTUP_S:g} s",
+                    start < TARGET_STARTUP_S,
+                )
+            )
+            target = f"< {TARGET_RESET_P99_MS:g} ms"
+            found.append(Check("emulator reset ms (p99)", reset, target, reset < TARGET_RESET_P99_MS))
         return found
 
     def _void(self, outcome: Outcome) -> bool:
@@ -188,6 +203,10 @@ def check_lines(report: Report) -> list[str]:
     return [f"{c.verdict}  {c.name}: {c.measured:.3f} (target {c.target})" for c in report.checks()]
 
 
+def emulator_lines(report: Report) -> list[str]:
+    return emulator.lines(report.emulator) if report.emulator is not None else []
+
+
 def text_table(report: Report) -> str:
     body = rows(report)
     widths = [max(len(line[i]) for line in [COLUMNS, *body]) for i in range(len(COLUMNS))]
@@ -203,14 +222,10 @@ def text_table(report: Report) -> str:
 
 def markdown(report: Report) -> str:
     meta = report.meta
-    out = [
-        f"# moot benchmark, {report.started:%Y-%m-%d %H:%M} UTC",
-        "",
-        f"- commit: `{meta.get('commit', 'unknown')}`",
+    load = [
         f"- load generator: {meta.get('generator')}",
         f"- {meta.get('connections')} connections, {meta.get('duration')} s per scenario "
         f"(after {meta.get('warmup')} s of warm-up)",
-        f"- machine: {meta.get('cpu_count')} CPUs, {meta.get('platform')}, Python {meta.get('python')}",
         f"- the host had {meta.get('host_meetings_at_end', '?')} meetings when the last list scenario ended",
         f"- servers: one uvicorn {meta.get('uvicorn')} process each, log level {meta.get('log_level')}, "
         "access log off; moot and moot+webhooks on SQLite, a file each; the webhook receiver alike",
@@ -218,18 +233,29 @@ def markdown(report: Report) -> str:
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "|".join("---" if i == 0 else "---:" for i in range(len(COLUMNS))) + "|",
         *("| " + " | ".join(r) + " |" for r in rows(report)),
+    ]
+    out = [
+        f"# moot benchmark, {report.started:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"- commit: `{meta.get('commit', 'unknown')}`",
+        f"- machine: {meta.get('cpu_count')} CPUs, {meta.get('platform')}, Python {meta.get('python')}",
+        *(load if report.outcomes else []),
         "",
         *(
             ["## Webhook delivery (moot+webhooks)", "", *(f"- {x}" for x in delivery_lines(report)), ""]
             if report.delivery is not None
             else []
         ),
+        *(
+            ["## Emulator (moot emulate)", "", *(f"- {x}" for x in emulator_lines(report)), ""]
+            if report.emulator is not None
+            else []
+        ),
         "## Targets",
         "",
         *(f"- {line}" for line in check_lines(report)),
         "",
-        report.generator_note(),
-        "",
+        *([report.generator_note(), ""] if report.outcomes else []),
     ]
     return "\n".join(out)
 
@@ -259,6 +285,7 @@ def to_json(report: Report) -> dict[str, Any]:
             for c in report.checks()
         ],
         "webhook_delivery": report.delivery.to_dict() if report.delivery is not None else None,
+        "emulator": report.emulator.to_dict() if report.emulator is not None else None,
         "generator_ceiling_rps": report.generator_ceiling(),
         "generator_note": report.generator_note(),
     }
@@ -270,18 +297,21 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def save(report: Report, directory: Path = RESULTS_DIR) -> list[Path]:
+def save(report: Report, directory: Path = RESULTS_DIR, part: str | None = None) -> list[Path]:
+    """``<stamp>.json`` / ``.md`` and ``latest.*``; a run of one ``part`` only (``--only emulator``)
+    writes ``<stamp>-<part>.*`` and ``latest-<part>.*``, leaving a full run's ``latest`` alone."""
     directory.mkdir(parents=True, exist_ok=True)
-    stamp = f"{report.started:%Y-%m-%dT%H%MZ}"
+    suffix = f"-{part}" if part else ""
+    stamp = f"{report.started:%Y-%m-%dT%H%MZ}{suffix}"
     if (directory / f"{stamp}.json").exists():
-        stamp = f"{report.started:%Y-%m-%dT%H%M%SZ}"
+        stamp = f"{report.started:%Y-%m-%dT%H%M%SZ}{suffix}"
     data = json.dumps(to_json(report), indent=2) + "\n"
     text = markdown(report)
     paths = [
         directory / f"{stamp}.json",
         directory / f"{stamp}.md",
-        directory / "latest.json",
-        directory / "latest.md",
+        directory / f"latest{suffix}.json",
+        directory / f"latest{suffix}.md",
     ]
     for path in paths:
         _write(path, data if path.suffix == ".json" else text)

@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import secrets
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from benchmarks import delivery, fixtures, meta, report
+from benchmarks import delivery, emulator, fixtures, meta, report
 from benchmarks.load import Generator, LoadError, choose_generator, run_load
 from benchmarks.loadspec import LoadResult, LoadSettings
 from benchmarks.scenarios import Scenario, scenarios
@@ -78,6 +79,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--results-dir", type=Path, default=report.RESULTS_DIR, help="default: benchmarks/results"
     )
     parser.add_argument("--no-save", action="store_true", help="print only, write no result files")
+    parser.add_argument(
+        "--only",
+        choices=["load", "emulator"],
+        help="run only the load scenarios, or only the emulator's figures",
+    )
+    parser.add_argument("--emulator-starts", type=int, default=10, help="emulator starts timed (default 10)")
+    parser.add_argument(
+        "--resets", type=int, default=50, help="emulator resets and fixtures timed (default 50)"
+    )
     args = parser.parse_args(argv)
     if args.duration is None:
         args.duration = 3.0 if args.quick else 10.0
@@ -85,6 +95,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.warmup = 0.5 if args.quick else 2.0
     if args.duration <= 0 or args.connections <= 0 or args.warmup < 0 or args.wrk_threads <= 0:
         parser.error("--duration, --connections and --wrk-threads must be positive, --warmup not negative")
+    if args.emulator_starts <= 0 or args.resets <= 0:
+        parser.error("--emulator-starts and --resets must be positive")
     return args
 
 
@@ -196,6 +208,16 @@ def _ratio(rep: report.Report, scenario: Scenario, result: LoadResult) -> float 
     return result.rps / baseline.result.rps
 
 
+def run_emulator(rep: report.Report, args: argparse.Namespace) -> None:
+    """After the load (its servers stopped), so that nothing else runs while start-up is timed."""
+    print(
+        f"  emulator: {args.emulator_starts} x 2 starts, {args.resets} resets, {args.resets} fixtures ...",
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory(prefix="moot-bench-emulator-") as workdir:
+        rep.emulator = emulator.measure(Path(workdir), starts=args.emulator_starts, resets=args.resets)
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         generator = choose_generator(args.generator, args.wrk_threads)
@@ -204,26 +226,45 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_SETUP
     info = meta.collect(generator, connections=args.connections, duration=args.duration, warmup=args.warmup)
     rep = report.Report(datetime.now(UTC), info)
-    print(
-        f"moot benchmark: {generator.label}, {args.connections} connections, {args.duration:g} s per scenario"
-    )
+    if args.only == "emulator":
+        print("moot benchmark: the emulator's figures only")
+    else:
+        load = f"{generator.label}, {args.connections} connections, {args.duration:g} s per scenario"
+        print(f"moot benchmark: {load}")
     try:
-        run_scenarios(rep, generator, args)
-    except (ServerStartError, fixtures.FixtureError, delivery.DeliveryError, LoadError, OSError) as exc:
+        if args.only != "emulator":
+            run_scenarios(rep, generator, args)
+        if args.only != "load":
+            run_emulator(rep, args)
+    except (
+        ServerStartError,
+        fixtures.FixtureError,
+        delivery.DeliveryError,
+        emulator.EmulatorBenchError,
+        LoadError,
+        OSError,
+        subprocess.SubprocessError,
+    ) as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return EXIT_SETUP
     print()
-    print(report.text_table(rep))
-    print()
+    if rep.outcomes:
+        print(report.text_table(rep))
+        print()
     if rep.delivery is not None:
         print("webhook delivery (moot+webhooks):")
         print("\n".join("  " + line for line in report.delivery_lines(rep)))
         print()
+    if rep.emulator is not None:
+        print("emulator (moot emulate):")
+        print("\n".join("  " + line for line in report.emulator_lines(rep)))
+        print()
     print("\n".join(report.check_lines(rep)))
-    print(rep.generator_note())
+    if rep.outcomes:
+        print(rep.generator_note())
     if not args.no_save:
-        paths = report.save(rep, args.results_dir)
-        print("results: " + ", ".join(str(p) for p in paths[:2]) + " (and latest.json / latest.md)")
+        paths = report.save(rep, args.results_dir, args.only)
+        print("results: " + ", ".join(str(p) for p in paths))
     failed = rep.too_many_errors()
     for o in failed:
         print(f"error: {o.scenario.title}: {o.result.error_rate:.1%} of requests failed", file=sys.stderr)

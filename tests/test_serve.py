@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import signal
 import stat
 import subprocess
 import time
@@ -23,6 +24,7 @@ from tests.support.databases import (
     run_outside_loop,
 )
 from tests.support.live_server import MOOT, Running, serve, server_env
+from tests.support.metrics import samples
 
 BOOTSTRAP = {
     "MOOT_BOOTSTRAP_ACCOUNT_ID": "ciAccount0000000000001",
@@ -171,3 +173,78 @@ def test_two_processes_on_one_redis_enforce_one_host_quota(tmp_path: Path) -> No
                 statuses.append(response.status_code)
         assert statuses[:100] == [201] * 100
         assert statuses[100] == 429 and response.json()["code"] == 429
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(child) for child in (task / "children").read_text().split()}
+    return found
+
+
+def _worker_pids(pid: int) -> set[int]:
+    """uvicorn's worker processes under ``pid`` (not multiprocessing's resource tracker)."""
+    return {child for child in _children(pid) if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()}
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=requires_postgres)])
+def test_serve_with_two_workers_shares_metrics_and_stops_on_sigterm(tmp_path: Path, backend: str) -> None:
+    url: str = run_outside_loop(partial(create_postgres_database, migrate=False), postgres_base_url())
+    metrics_dir = tmp_path / "metrics"
+    env = server_env(**BOOTSTRAP, MOOT_WORKERS="2", PROMETHEUS_MULTIPROC_DIR=str(metrics_dir))
+    try:
+        with serve(tmp_path, db_url=url, env=env) as server:
+            deadline = time.monotonic() + 20
+            while (
+                len(_worker_pids(server.process.pid)) < 2
+                or not httpx.get(f"{server.base_url}/readyz").is_success
+            ):
+                assert time.monotonic() < deadline, server.log()
+                time.sleep(0.1)
+            workers = _worker_pids(server.process.pid)
+            access = token(
+                server,
+                *[BOOTSTRAP[f"MOOT_BOOTSTRAP_{k}"] for k in ("ACCOUNT_ID", "CLIENT_ID", "CLIENT_SECRET")],
+            ).json()["access_token"]
+            meeting = create_meeting(server, access)
+            statuses = [
+                httpx.get(
+                    f"{server.base_url}/v2/meetings/{meeting['id']}",
+                    headers={"Authorization": f"Bearer {access}", "Connection": "close"},
+                ).status_code
+                for _ in range(40)
+            ]
+            assert statuses == [200] * 40
+            # Each worker writes its own metric files; any worker's /metrics adds them all up.
+            written = {int(p.stem.rpartition("_")[2]) for p in metrics_dir.glob("*.db")}
+            assert written == workers
+            text = httpx.get(f"{server.base_url}/metrics").text
+            assert (
+                samples(text, "moot_requests_total", "operation", "method", "status")[
+                    ("meeting", "GET", "200")
+                ]
+                == 40.0
+            )
+
+            server.process.send_signal(signal.SIGTERM)
+            stopping = time.monotonic()
+            assert server.process.wait(timeout=15) == 0
+            assert time.monotonic() - stopping < 15
+            assert all(not Path(f"/proc/{pid}").exists() for pid in workers)
+    finally:
+        run_outside_loop(drop_postgres_database, url)
+
+
+def test_workers_cannot_share_an_in_memory_database(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(MOOT), "serve", "--workers", "2", "--db-url", "sqlite:///:memory:"],
+        cwd=tmp_path,
+        env=server_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Several workers cannot share an in-memory database: use a file or PostgreSQL.\n"
+    )

@@ -80,6 +80,20 @@ class Settings(BaseSettings):
     access_token_ttl: int = 3600
     zak_ttl: int = 7200
     log_level: str = "info"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per log line (time, level, logger, message, ...)."
+    )
+    access_log: bool = Field(
+        default=False,
+        description="Log every request (method, path, status, duration, tracking id) on logger moot.access.",
+    )
+    metrics: bool = Field(default=True, description="Prometheus metrics at /metrics; off removes the route.")
+    workers: int = Field(default=1, ge=1, description="Server processes (`moot serve --workers`).")
+    shutdown_timeout: float = Field(
+        default=20.0,
+        gt=0,
+        description="Seconds a stopping server waits for requests in flight before closing connections.",
+    )
 
     bootstrap_account_id: str | None = None
     bootstrap_client_id: str | None = None

@@ -12,8 +12,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
+from moot.api import admin_openapi
 from moot.api.admin_layers import with_admin_layers
 from moot.api.errors import EXCEPTION_HANDLERS
+from moot.api.health import head_revision, readyz
+from moot.api.metrics import MeteredDispatcher, Metrics, metrics_endpoint
 from moot.api.middleware import ZoomEdge
 from moot.api.responses import json_response
 from moot.api.routes import (
@@ -64,7 +67,9 @@ def routes() -> list[BaseRoute]:
         *past_meetings.ROUTES,
         *start.ROUTES,
         *admin_participants.ROUTES,
+        *admin_openapi.ROUTES,
         Route("/healthz", healthz, methods=["GET"], name="healthz"),
+        Route("/readyz", readyz, methods=["GET"], name="readyz"),
     ]
 
 
@@ -98,7 +103,11 @@ def create_app(
             start_background = getattr(own.store, "start_background", None)
             if start_background is not None:
                 start_background()
-        dispatcher = Dispatcher(used) if (dispatch if dispatch is not None else own is not None) else None
+        if own is not None:
+            head_revision()  # read once now, not on the first /readyz
+        dispatcher = (
+            _dispatcher(used, metrics) if (dispatch if dispatch is not None else own is not None) else None
+        )
         app.state.dispatcher = dispatcher
         if dispatcher is not None:
             dispatcher.webhook_faults = getattr(app.state, "delivery_faults", None)
@@ -109,11 +118,24 @@ def create_app(
             if dispatcher is not None:
                 await dispatcher.stop()
             if own is not None:
+                if own.limiter is not None:
+                    await own.limiter.close()
                 await own.store.close()
 
-    app = Starlette(routes=routes(), exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+    metrics = Metrics() if settings.metrics else None
+    served = (
+        [*routes(), Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics")]
+        if metrics
+        else routes()
+    )
+    app = Starlette(routes=served, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+    app.state.metrics = metrics
     if deps is not None:
         app.state.deps = deps
     app.state.emulator = emulator
-    edge = ZoomEdge(app)
+    edge = ZoomEdge(app, metrics=metrics, access_log=settings.access_log)
     return with_admin_layers(edge, app, settings) if settings.admin_enabled else edge
+
+
+def _dispatcher(deps: Deps, metrics: Metrics | None) -> Dispatcher:
+    return Dispatcher(deps) if metrics is None else MeteredDispatcher(deps, metrics)

@@ -1,23 +1,33 @@
-"""One pure-ASGI layer around the app: trailing slashes, tracking ids, and the last line of defence."""
+"""One pure-ASGI layer around the app: trailing slashes, tracking ids, metrics, request logs, and the last
+line of defence."""
 
 from __future__ import annotations
 
 import logging
+import time
+from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from moot.api.errors import nul_rejected_response, unexpected_error_response
 from moot.domain import ids
 
+if TYPE_CHECKING:
+    from moot.api.metrics import Metrics
+
 log = logging.getLogger("moot.api")
+access = logging.getLogger("moot.access")
 
 
 class ZoomEdge:
     """Strips a trailing slash (``/v2/users/me/meetings/`` is the same resource), stamps every response
-    with ``x-zm-trackingid`` and answers any unhandled exception with a JSON 500, logging the traceback."""
+    with ``x-zm-trackingid`` and answers any unhandled exception with a JSON 500, logging the traceback.
+    With ``metrics`` it counts and times every answer; with ``access_log`` it logs each on ``moot.access``."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics | None = None, access_log: bool = False) -> None:
         self.app = app
+        self.metrics = metrics
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -29,13 +39,14 @@ class ZoomEdge:
             return
         if len(path) > 1 and path.endswith("/"):
             scope = {**scope, "path": path[:-1]}
+        arrived = time.perf_counter()
         tracking = ids.tracking_id().encode()
-        started = False
+        status = 0  # until the answer starts
 
         async def send_tracked(message: Message) -> None:
-            nonlocal started
+            nonlocal status
             if message["type"] == "http.response.start":
-                started = True
+                status = message["status"]
                 headers = [*message.get("headers", []), (b"x-zm-trackingid", tracking)]
                 usage = scope.get("state", {}).get("rate_usage")
                 if usage is not None and usage.headers:
@@ -48,8 +59,12 @@ class ZoomEdge:
         except Exception:
             # Starlette has usually answered already (JSON 500, see errors.py) and re-raised.
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
-            if not started:
+            if not status:
                 await unexpected_error_response()(scope, receive, send_tracked)
+        if self.metrics is not None:
+            self.metrics.observe(scope.get("route"), scope["method"], status, time.perf_counter() - arrived)
+        if self.access_log:
+            _log_request(scope, status, time.perf_counter() - arrived, tracking)
 
 
 def _rate_headers(rate: dict[str, str], present: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
@@ -57,3 +72,17 @@ def _rate_headers(rate: dict[str, str], present: list[tuple[bytes, bytes]]) -> l
     names = {name.lower() for name, _ in present}
     encoded = ((name.lower().encode(), value.encode()) for name, value in rate.items())
     return [(name, value) for name, value in encoded if name not in names]
+
+
+def _log_request(scope: Scope, status: int, seconds: float, tracking: bytes) -> None:
+    method, path, ms = scope["method"], scope["path"], round(seconds * 1000, 3)
+    route = scope.get("route")
+    fields = {
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": ms,
+        "tracking_id": tracking.decode(),
+        "operation": getattr(route, "name", None) or "unknown",
+    }
+    access.info("%s %s %d %.1fms", method, path, status, ms, extra=fields)

@@ -31,6 +31,7 @@ EMULATOR_DEFAULTS: dict[str, Any] = {
     "webhook_retry_scale": 0.001,  # Zoom's 5/20/60-minute retries after 0.3/1.2/3.6 seconds
     "webhook_poll_interval": 0.05,
     "log_level": "warning",
+    "metrics": False,  # a test tool; MOOT_METRICS=on turns /metrics on
     "bootstrap_account_id": EMULATOR_ACCOUNT_ID,
     "bootstrap_client_id": EMULATOR_CLIENT_ID,
     "bootstrap_client_secret": EMULATOR_CLIENT_SECRET,

@@ -248,6 +248,13 @@ class PostgresStore:
     async def count_accounts(self) -> int:
         return int(await self._pool.fetchval(_COUNT_ACCOUNTS))
 
+    async def schema_revision(self) -> str | None:
+        try:
+            revision = await self._pool.fetchval("SELECT version_num FROM alembic_version")
+        except asyncpg.UndefinedTableError:
+            return None
+        return None if revision is None else str(revision)
+
     async def get_user(self, account_id: str, user_id: str) -> User | None:
         row = await self._pool.fetchrow(_SELECT_USER, user_id, account_id)
         return codec.user_from_row(row) if row is not None else None

@@ -297,6 +297,15 @@ class SqliteStore:
     async def count_accounts(self) -> int:
         return int(self._conn.execute("SELECT COUNT(*) FROM accounts").fetchone()[0])
 
+    async def schema_revision(self) -> str | None:
+        try:
+            row = self._conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return None
+            raise
+        return None if row is None else str(row[0])
+
     async def get_user(self, account_id: str, user_id: str) -> User | None:
         row = self._conn.execute(
             f"SELECT {codec.USER_COLUMNS} FROM users WHERE id = ? AND account_id = ?", (user_id, account_id)
