@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
 
 from moot.domain.deliveries import Attempt, Delivery, DeliveryState, LoggedAttempt
 from moot.domain.events import Event
+
+T = TypeVar("T")
 
 INSERT_EVENT = (
     "INSERT INTO webhook_events (account_id, name, order_key, event_ts, body, fanned_out) "
@@ -20,6 +24,8 @@ def event_row(event: Event) -> tuple[Any, ...]:
 NEW_EVENTS = (
     "SELECT id, account_id, name, order_key FROM webhook_events WHERE fanned_out = ? ORDER BY id LIMIT ?"
 )
+# Whether fan-out has anything to do: a read, so an idle look takes no write lock.
+ANY_NEW_EVENT = "SELECT 1 FROM webhook_events WHERE fanned_out = ? LIMIT 1"
 INSERT_DELIVERY = (
     "INSERT INTO webhook_deliveries (event_id, client_id, order_key, state, attempts, next_attempt_at, "
     "tracking_id, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)"
@@ -28,13 +34,16 @@ MARK_FANNED_OUT = "UPDATE webhook_events SET fanned_out = ? WHERE id = ?"
 DROP_EVENT = "DELETE FROM webhook_events WHERE id = ?"
 
 # Due, not leased, and first in line: no earlier event with the same order key still pending for the
-# same app (so one endpoint gets a meeting's events in order, one at a time).
+# same app (so one endpoint gets a meeting's events in order, one at a time). Oldest due first, in the
+# order of ix_webhook_deliveries_pending (pending rows only, by next_attempt_at then id): the scan
+# stops after ``limit`` rows that qualify, and reads nothing when none is due. The order key check
+# reads ix_webhook_deliveries_order.
 DUE_IDS = (
     "SELECT d.id FROM webhook_deliveries d "
     "WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?) "
     "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.client_id = d.client_id "
     "AND p.order_key = d.order_key AND p.state = 'pending' AND p.event_id < d.event_id) "
-    "ORDER BY d.event_id LIMIT ?"
+    "ORDER BY d.next_attempt_at, d.id LIMIT ?"
 )
 LEASE = "UPDATE webhook_deliveries SET lease_until = ?, lease_owner = ? WHERE id = ?"
 
@@ -60,6 +69,65 @@ FINISH = (
     "last_status = ?, last_error = ?, lease_until = NULL, lease_owner = NULL "
     "WHERE id = ? AND (lease_owner IS NULL OR lease_owner = ?)"
 )
+
+
+def finish_params(
+    attempt: Attempt, *, owner: str, state: DeliveryState, next_attempt_at: float, delivered_at: str | None
+) -> tuple[Any, ...]:
+    return (
+        state.value,
+        attempt.number,
+        next_attempt_at,
+        delivered_at,
+        attempt.status_code,
+        attempt.error,
+        attempt.delivery_id,
+        owner,
+    )
+
+
+class Batched(Generic[T]):
+    """Items added while a batch is being written go together in the next one: one write (one
+    transaction) for however many came in meanwhile, with no wait for the first. ``add`` returns once its
+    item is written, or raises what the write raised."""
+
+    def __init__(self, write: Callable[[list[T]], Awaitable[None]]) -> None:
+        self._write = write
+        self._pending: list[tuple[T, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def add(self, item: T) -> None:
+        loop = asyncio.get_running_loop()
+        written: asyncio.Future[None] = loop.create_future()
+        written.add_done_callback(_retrieve)
+        self._pending.append((item, written))
+        if self._writer is None:
+            self._writer = loop.create_task(self._write_all())
+        await written
+
+    async def _write_all(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    await self._write([item for item, _ in batch])
+                except Exception as exc:
+                    for _, written in batch:
+                        if not written.done():
+                            written.set_exception(exc)
+                else:
+                    for _, written in batch:
+                        if not written.done():
+                            written.set_result(None)
+        finally:
+            self._writer = None
+
+
+def _retrieve(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()  # the caller that gave up on it has seen nothing; no "never retrieved" noise
+
+
 # Attempts after ``id``, oldest first, with what they were for (``moot webhooks tail``).
 ATTEMPTS_AFTER = (
     "SELECT a.id, a.delivery_id, a.number, a.at, a.url, a.status_code, a.latency_ms, a.error, a.response, "

@@ -18,18 +18,15 @@ from moot.storage.placeholders import dollar_params
 FAN_OUT_LOCK = 0x6D6F6F74  # "moot": the advisory lock key of fan-out
 
 _NEW_EVENTS = dollar_params(oc.NEW_EVENTS)
+_ANY_NEW_EVENT = dollar_params(oc.ANY_NEW_EVENT)
 _INSERT_DELIVERY = dollar_params(oc.INSERT_DELIVERY)
 _MARK_FANNED_OUT = dollar_params(oc.MARK_FANNED_OUT)
 _DROP_EVENT = dollar_params(oc.DROP_EVENT)
+# One statement (so one round trip): lease what is due and return it with the event's name and body.
 _CLAIM = dollar_params(
     f"WITH due AS ({oc.DUE_IDS} FOR UPDATE OF d SKIP LOCKED) "
-    "UPDATE webhook_deliveries w SET lease_until = ?, lease_owner = ? FROM due WHERE w.id = due.id "
-    "RETURNING w.id"
-)
-_SELECT_CLAIMED = (
-    f"SELECT {oc.DELIVERY_COLUMNS}, e.body FROM webhook_deliveries d "
-    "JOIN webhook_events e ON e.id = d.event_id WHERE d.lease_owner = $1 AND d.id = ANY($2::bigint[]) "
-    "ORDER BY d.event_id"
+    "UPDATE webhook_deliveries d SET lease_until = ?, lease_owner = ? FROM due, webhook_events e "
+    f"WHERE d.id = due.id AND e.id = d.event_id RETURNING {oc.DELIVERY_COLUMNS}, e.body"
 )
 _INSERT_ATTEMPT = dollar_params(oc.INSERT_ATTEMPT)
 _FINISH = dollar_params(oc.FINISH)
@@ -43,32 +40,40 @@ _ATTEMPTS_AFTER = dollar_params(oc.ATTEMPTS_AFTER)
 class PostgresOutbox:
     def __init__(self, pool: Any) -> None:
         self._pool = pool
+        self._finished = oc.Batched(self._finish_all)
 
     async def fan_out(self, limit: int, subscribers: Subscribers, *, due: float, created_at: str) -> int:
+        if await self._pool.fetchval(_ANY_NEW_EVENT, False) is None:  # no lock taken to find nothing
+            return 0
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", FAN_OUT_LOCK)
             events = await conn.fetch(_NEW_EVENTS, False, limit)
+            deliveries: list[tuple[Any, ...]] = []
+            fanned: list[tuple[bool, int]] = []
+            dropped: list[tuple[int]] = []
             for event_id, account_id, name, order_key in events:
                 clients = await subscribers(account_id, name)
                 if not clients:
-                    await conn.execute(_DROP_EVENT, event_id)
+                    dropped.append((event_id,))
                     continue
-                await conn.executemany(
-                    _INSERT_DELIVERY,
-                    [(event_id, c, order_key, due, ids.webhook_tracking_id(), created_at) for c in clients],
+                deliveries.extend(
+                    (event_id, c, order_key, due, ids.webhook_tracking_id(), created_at) for c in clients
                 )
-                await conn.execute(_MARK_FANNED_OUT, True, event_id)
+                fanned.append((True, event_id))
+            for sql, rows in (
+                (_INSERT_DELIVERY, deliveries),
+                (_MARK_FANNED_OUT, fanned),
+                (_DROP_EVENT, dropped),
+            ):
+                if rows:
+                    await conn.executemany(sql, rows)
         return len(events)
 
     async def claim(
         self, *, now: float, real_now: float, lease_until: float, owner: str, limit: int
     ) -> list[tuple[Delivery, str]]:
-        async with self._pool.acquire() as conn:
-            async with conn.transaction():
-                chosen = [r[0] for r in await conn.fetch(_CLAIM, now, real_now, limit, lease_until, owner)]
-            if not chosen:
-                return []
-            rows = await conn.fetch(_SELECT_CLAIMED, owner, chosen)
+        rows = await self._pool.fetch(_CLAIM, now, real_now, limit, lease_until, owner)
+        rows.sort(key=lambda row: row[1])  # in event order
         return [(oc.delivery_from_row(row), row[14]) for row in rows]
 
     async def finish(
@@ -80,19 +85,16 @@ class PostgresOutbox:
         next_attempt_at: float,
         delivered_at: str | None,
     ) -> None:
+        """Attempts finished while earlier ones are being written are written together."""
+        params = oc.finish_params(
+            attempt, owner=owner, state=state, next_attempt_at=next_attempt_at, delivered_at=delivered_at
+        )
+        await self._finished.add((oc.attempt_row(attempt), params))
+
+    async def _finish_all(self, finished: list[tuple[tuple[Any, ...], tuple[Any, ...]]]) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute(_INSERT_ATTEMPT, *oc.attempt_row(attempt))
-            await conn.execute(
-                _FINISH,
-                state.value,
-                attempt.number,
-                next_attempt_at,
-                delivered_at,
-                attempt.status_code,
-                attempt.error,
-                attempt.delivery_id,
-                owner,
-            )
+            await conn.executemany(_INSERT_ATTEMPT, [attempt for attempt, _ in finished])
+            await conn.executemany(_FINISH, [params for _, params in finished])
 
     async def get_delivery(self, delivery_id: int) -> Delivery | None:
         row = await self._pool.fetchrow(_SELECT_DELIVERY, delivery_id)

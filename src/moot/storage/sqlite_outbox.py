@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from moot.domain import ids
 from moot.domain.deliveries import Attempt, Delivery, DeliveryState, LoggedAttempt
@@ -17,20 +17,28 @@ class SqliteOutbox:
     def __init__(self, store: SqliteStore) -> None:
         self._store = store
         self._conn = store.connection
+        self._finished = oc.Batched(self._finish_all)
 
     async def fan_out(self, limit: int, subscribers: Subscribers, *, due: float, created_at: str) -> int:
+        if self._conn.execute(oc.ANY_NEW_EVENT, (False,)).fetchone() is None:
+            return 0
         async with self._store.write():
             events = self._conn.execute(oc.NEW_EVENTS, (False, limit)).fetchall()
+            deliveries: list[tuple[Any, ...]] = []
+            fanned: list[tuple[bool, int]] = []
+            dropped: list[tuple[int]] = []
             for event_id, account_id, name, order_key in events:
                 clients = await subscribers(account_id, name)
                 if not clients:
-                    self._conn.execute(oc.DROP_EVENT, (event_id,))
+                    dropped.append((event_id,))
                     continue
-                self._conn.executemany(
-                    oc.INSERT_DELIVERY,
-                    [(event_id, c, order_key, due, ids.webhook_tracking_id(), created_at) for c in clients],
+                deliveries.extend(
+                    (event_id, c, order_key, due, ids.webhook_tracking_id(), created_at) for c in clients
                 )
-                self._conn.execute(oc.MARK_FANNED_OUT, (True, event_id))
+                fanned.append((True, event_id))
+            self._conn.executemany(oc.INSERT_DELIVERY, deliveries)  # in event order, as ids are given
+            self._conn.executemany(oc.MARK_FANNED_OUT, fanned)
+            self._conn.executemany(oc.DROP_EVENT, dropped)
         return len(events)
 
     async def claim(
@@ -55,21 +63,16 @@ class SqliteOutbox:
         next_attempt_at: float,
         delivered_at: str | None,
     ) -> None:
+        """Attempts finished while earlier ones are being written are written together."""
+        params = oc.finish_params(
+            attempt, owner=owner, state=state, next_attempt_at=next_attempt_at, delivered_at=delivered_at
+        )
+        await self._finished.add((oc.attempt_row(attempt), params))
+
+    async def _finish_all(self, finished: list[tuple[tuple[Any, ...], tuple[Any, ...]]]) -> None:
         async with self._store.write():
-            self._conn.execute(oc.INSERT_ATTEMPT, oc.attempt_row(attempt))
-            self._conn.execute(
-                oc.FINISH,
-                (
-                    state.value,
-                    attempt.number,
-                    next_attempt_at,
-                    delivered_at,
-                    attempt.status_code,
-                    attempt.error,
-                    attempt.delivery_id,
-                    owner,
-                ),
-            )
+            self._conn.executemany(oc.INSERT_ATTEMPT, [attempt for attempt, _ in finished])
+            self._conn.executemany(oc.FINISH, [params for _, params in finished])
 
     async def get_delivery(self, delivery_id: int) -> Delivery | None:
         row = self._conn.execute(oc.SELECT_DELIVERY, (delivery_id,)).fetchone()

@@ -4,6 +4,11 @@ One runs in every moot process. Each cycle it fans new outbox events out to the 
 them, leases what is due and sends it, at most ``webhook_concurrency`` requests at a time. A write
 that commits events wakes it at once; otherwise it looks every ``webhook_poll_interval`` seconds (which
 is how it notices other processes' events, retries coming due on the Clock, and expired leases).
+
+Cycles are few and large: with nothing in flight a cycle starts at once (a lone event goes out within
+milliseconds of its commit); while deliveries are in flight it waits until a quarter of the slots are
+free, or ``CLAIM_DELAY`` at most once one is. Each claim looks up its deliveries' apps once, and the
+outbox writes the attempts that finish together in one transaction.
 """
 
 from __future__ import annotations
@@ -16,8 +21,7 @@ import secrets
 import socket
 import time
 from collections.abc import Sequence
-
-import httpx
+from typing import TYPE_CHECKING, Protocol
 
 from moot.domain.accounts import App
 from moot.domain.deliveries import (
@@ -32,33 +36,49 @@ from moot.domain.deliveries import (
 from moot.domain.times import format_zoom
 from moot.services.context import Deps
 from moot.webhooks import endpoints, signing
+from moot.webhooks.http import RequestFailed, WebhookClient
+
+if TYPE_CHECKING:
+    pass
 
 log = logging.getLogger("moot.webhooks")
 
 FAN_OUT_BATCH = 500
+CLAIM_DELAY = 0.005  # seconds a free slot waits at most for others before a claim (while some are busy)
 VALIDATION_CHECK_INTERVAL = 1.0  # process seconds between looks for endpoints due a challenge
 RECHALLENGE_AFTER = 10.0  # process seconds before an endpoint that failed its challenge gets another
 
 
+class WebhookFaults(Protocol):
+    """Fault injection on deliveries (moot's admin API; ``moot.webhooks.faults``)."""
+
+    async def intercept(self, dispatcher: Dispatcher, delivery: Delivery, body: str) -> bool:
+        """Deal with a claimed delivery itself (True), or leave it to the dispatcher (False)."""
+        ...
+
+
 class Dispatcher:
-    def __init__(self, deps: Deps, *, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, deps: Deps, *, client: WebhookClient | None = None) -> None:
         self._deps = deps
         settings = deps.settings
         self._scale = settings.webhook_retry_scale
         self._poll = settings.webhook_poll_interval
         self._lease = settings.webhook_lease_seconds
         self._slots = settings.webhook_concurrency
+        self._claim_at = max(1, self._slots // 4)  # free slots worth a claim while others are busy
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-        self._client = client or httpx.AsyncClient(
-            timeout=httpx.Timeout(DELIVERY_TIMEOUT), follow_redirects=False
-        )
+        self._client = client or WebhookClient(timeout=DELIVERY_TIMEOUT, max_per_host=self._slots)
         self._own_client = client is None
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._apps: dict[str, App | None] = {}  # the apps of the last claim's deliveries
+        self._claim_timer: asyncio.TimerHandle | None = None
+        self._overdue = False  # a slot has been free for CLAIM_DELAY: claim however few are free
         self._task: asyncio.Task[None] | None = None
         self._wake = deps.wakeup.attach()
         self._stopping = False
         self._validation_checked = 0.0
         self._challenged: dict[tuple[str, str], float] = {}  # (client_id, url) -> when it failed
+        self.webhook_faults: WebhookFaults | None = None  # sees each claimed delivery first when set
 
     # -- running -------------------------------------------------------------------------------------
 
@@ -75,31 +95,39 @@ class Dispatcher:
             self._task = None
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
+        self._cancel_claim_timer()
         if self._own_client:
             await self._client.aclose()
 
     def nudge(self) -> None:
         """Look at everything now, endpoint challenges included (after the Clock moved)."""
         self._validation_checked = float("-inf")
+        self._overdue = True
         self._wake.set()
 
     async def _run(self) -> None:
         while not self._stopping:
             self._wake.clear()
             try:
-                busy = await self.cycle()
+                await self.cycle()
             except Exception:  # a database hiccup must not end delivery for good
                 log.exception("webhook dispatcher cycle failed")
-                busy = False
-            if busy:
-                await asyncio.sleep(0)
-                continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll)
+                async with asyncio.timeout(self._poll):
+                    await self._wake.wait()
 
     async def cycle(self) -> bool:
-        """One round: validate due endpoints, fan out, start due deliveries. Whether it found work."""
+        """One round: validate due endpoints, fan out, start due deliveries. Whether it found work.
+
+        Fan-out and claims wait while too few slots are free (see the module's documentation)."""
         await self._check_endpoints()
+        if self._stopping:
+            return False
+        if not self._worth_claiming():
+            self._claim_soon()
+            return False
+        self._overdue = False
+        self._cancel_claim_timer()
         fanned = await self._fan_out()
         started = await self._start_due()
         return fanned > 0 or started > 0
@@ -115,6 +143,29 @@ class Dispatcher:
             if not busy:
                 return
         raise TimeoutError("webhook deliveries still due after the drain timeout")
+
+    # -- when to claim -------------------------------------------------------------------------------
+
+    def _worth_claiming(self) -> bool:
+        free = self._slots - len(self._in_flight)
+        return free > 0 and (not self._in_flight or free >= self._claim_at or self._overdue)
+
+    def _claim_soon(self) -> None:
+        """Wake a cycle now if a claim is worth it, else in ``CLAIM_DELAY`` if any slot is free."""
+        if self._worth_claiming():
+            self._wake.set()
+        elif self._claim_timer is None and len(self._in_flight) < self._slots:
+            self._claim_timer = asyncio.get_running_loop().call_later(CLAIM_DELAY, self._claim_overdue)
+
+    def _claim_overdue(self) -> None:
+        self._claim_timer = None
+        self._overdue = True
+        self._wake.set()
+
+    def _cancel_claim_timer(self) -> None:
+        if self._claim_timer is not None:
+            self._claim_timer.cancel()
+            self._claim_timer = None
 
     # -- fan-out -------------------------------------------------------------------------------------
 
@@ -150,8 +201,16 @@ class Dispatcher:
             owner=self.owner,
             limit=free,
         )
+        if not claimed:
+            return 0
+        apps: dict[str, App | None] = {}
+        for delivery, _ in claimed:
+            if delivery.client_id not in apps:
+                apps[delivery.client_id] = await self._deps.store.get_app(delivery.client_id)
+        self._apps = apps
+        loop = asyncio.get_running_loop()
         for delivery, body in claimed:
-            task = asyncio.get_running_loop().create_task(self._deliver(delivery, body))
+            task = loop.create_task(self._deliver(delivery, body, apps[delivery.client_id]))
             self._in_flight.add(task)
             task.add_done_callback(self._finished)
         return len(claimed)
@@ -160,10 +219,29 @@ class Dispatcher:
         self._in_flight.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("webhook delivery task failed", exc_info=task.exception())
-        self._wake.set()  # a slot is free, and the meeting's next event may be due
+        if not self._stopping:
+            self._claim_soon()  # a slot is free, and the meeting's next event may be due
 
-    async def _deliver(self, delivery: Delivery, body: str) -> None:
-        attempt = await send(self._deps, self._client, delivery, body, number=delivery.attempts + 1)
+    async def _deliver(self, delivery: Delivery, body: str, app: App | None) -> None:
+        if self.webhook_faults is not None and await self.webhook_faults.intercept(self, delivery, body):
+            return
+        number = delivery.attempts + 1
+        await self.record(
+            delivery, await send(self._deps, self._client, delivery, body, number=number, app=app)
+        )
+
+    @property
+    def deps(self) -> Deps:
+        return self._deps
+
+    async def attempt(self, delivery: Delivery, body: str) -> Attempt:
+        """Send the delivery once, now, with this dispatcher's client."""
+        client_id = delivery.client_id
+        app = self._apps[client_id] if client_id in self._apps else await self._deps.store.get_app(client_id)
+        return await send(self._deps, self._client, delivery, body, number=delivery.attempts + 1, app=app)
+
+    async def record(self, delivery: Delivery, attempt: Attempt) -> None:
+        """Store an attempt: delivered, due again on Zoom's retry schedule, or failed for good."""
         clock = self._deps.clock
         if attempt.succeeded:
             state, next_at, delivered_at = DeliveryState.DELIVERED, delivery.next_attempt_at, attempt.at
@@ -210,12 +288,11 @@ class Dispatcher:
 
 
 async def send(
-    deps: Deps, client: httpx.AsyncClient, delivery: Delivery, body: str, *, number: int
+    deps: Deps, client: WebhookClient, delivery: Delivery, body: str, *, number: int, app: App | None
 ) -> Attempt:
-    """POST the event to the app's endpoint as it is configured now; the attempt, whatever happened."""
+    """POST the event to ``app``'s endpoint (the app as it is now); the attempt, whatever happened."""
     clock = deps.clock
     at = format_zoom(clock.now())
-    app = await deps.store.get_app(delivery.client_id)
     endpoint = app.webhook if app is not None else None
     if endpoint is None or not endpoint.active:
         reason = "the app has no active event-notification endpoint"
@@ -229,24 +306,23 @@ async def send(
     snippet = ""
     started = time.perf_counter()
     try:
-        response = await asyncio.wait_for(
-            client.post(endpoint.url, content=content, headers=headers), timeout=DELIVERY_TIMEOUT
-        )
+        response = await client.post(endpoint.url, content, headers, keep=4 * RESPONSE_SNIPPET)
     except TimeoutError:
         error = f"no answer within {DELIVERY_TIMEOUT:g} seconds"
-    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+    except RequestFailed as exc:
         error = f"request failed: {endpoints.describe(exc)}"
     else:
-        status = response.status_code
-        snippet = response.text[:RESPONSE_SNIPPET]
+        status = response.status
+        snippet = response.text(RESPONSE_SNIPPET)
         if status not in SUCCESS_STATUSES:
             error = f"answered HTTP {status}; Zoom counts only 200 and 204 as delivered"
     latency = (time.perf_counter() - started) * 1000
     return Attempt(delivery.id, number, at, endpoint.url, status, latency, error, snippet)
 
 
-async def replay(deps: Deps, client: httpx.AsyncClient, delivery_id: int, *, owner: str) -> Attempt | None:
-    """Send one delivery again now, whatever its state; a success marks it delivered."""
+async def replay(deps: Deps, client: WebhookClient | None, delivery_id: int, *, owner: str) -> Attempt | None:
+    """Send one delivery again now, whatever its state; a success marks it delivered. It goes through
+    ``client``, or a client of its own when None."""
     outbox = deps.store.outbox
     delivery = await outbox.get_delivery(delivery_id)
     if delivery is None:
@@ -254,7 +330,16 @@ async def replay(deps: Deps, client: httpx.AsyncClient, delivery_id: int, *, own
     body = await outbox.event_body(delivery.event_id)
     if body is None:
         return None
-    attempt = await send(deps, client, delivery, body, number=delivery.attempts + 1)
+    app = await deps.store.get_app(delivery.client_id)
+    number = delivery.attempts + 1
+    if client is not None:
+        attempt = await send(deps, client, delivery, body, number=number, app=app)
+    else:
+        own = WebhookClient(timeout=DELIVERY_TIMEOUT, max_per_host=1)
+        try:
+            attempt = await send(deps, own, delivery, body, number=number, app=app)
+        finally:
+            await own.aclose()
     state = DeliveryState.DELIVERED if attempt.succeeded else delivery.state
     await outbox.finish(
         attempt,

@@ -7,13 +7,11 @@ Zoom activates an endpoint only once it has answered ``endpoint.url_validation``
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-import httpx
 import orjson
 
 from moot.domain import ids
@@ -22,8 +20,10 @@ from moot.domain.deliveries import DELIVERY_TIMEOUT
 from moot.domain.events import URL_VALIDATION
 from moot.services.context import Deps
 from moot.webhooks import signing
+from moot.webhooks.http import RequestFailed, WebhookClient
 
 REVALIDATE_AFTER = timedelta(hours=72)
+ANSWER_LIMIT = 64 * 1024  # bytes of a challenge's answer read at most (a right one is about 100)
 
 
 def new_secret_token() -> str:
@@ -32,7 +32,7 @@ def new_secret_token() -> str:
 
 
 async def challenge(
-    client: httpx.AsyncClient, url: str, secret: str, *, now: float, client_id: str | None = None
+    client: WebhookClient, url: str, secret: str, *, now: float, client_id: str | None = None
 ) -> str | None:
     """Send the URL-validation challenge to ``url``: None if it answered correctly, else why not."""
     plain_token = secrets.token_urlsafe(16)
@@ -41,17 +41,15 @@ async def challenge(
     )
     headers = signing.headers(secret, body, int(now), ids.webhook_tracking_id(), client_id)
     try:
-        response = await asyncio.wait_for(
-            client.post(url, content=body, headers=headers), timeout=DELIVERY_TIMEOUT
-        )
+        response = await client.post(url, body, headers, keep=ANSWER_LIMIT)
     except TimeoutError:
         return f"no answer within {DELIVERY_TIMEOUT:g} seconds"
-    except httpx.HTTPError as exc:
+    except RequestFailed as exc:
         return f"request failed: {describe(exc)}"
-    if response.status_code != 200:
-        return f"answered HTTP {response.status_code}, expected 200"
+    if response.status != 200:
+        return f"answered HTTP {response.status}, expected 200"
     try:
-        answer = orjson.loads(response.content)
+        answer = orjson.loads(response.body)
     except orjson.JSONDecodeError:
         return "answer is not JSON"
     expected = signing.url_validation_response(plain_token, secret)
@@ -66,13 +64,13 @@ async def challenge(
 
 
 def describe(exc: BaseException) -> str:
-    """A short, useful reason for a failed request (httpx's messages can be empty)."""
+    """A short, useful reason for a failed request, 300 characters at most."""
     text = str(exc).strip() or type(exc).__name__
     return text if len(text) <= 300 else text[:297] + "..."
 
 
 async def validated(
-    deps: Deps, client: httpx.AsyncClient, app: App, endpoint: WebhookEndpoint
+    deps: Deps, client: WebhookClient, app: App, endpoint: WebhookEndpoint
 ) -> WebhookEndpoint:
     """The endpoint after one challenge: active and stamped on success, inactive with the reason if not."""
     now = deps.clock.timestamp()
@@ -107,7 +105,7 @@ async def set_endpoint(
     secret_token: str,
     events: tuple[str, ...],
     validate: bool = True,
-    client: httpx.AsyncClient | None = None,
+    client: WebhookClient | None = None,
 ) -> WebhookEndpoint:
     """Give the app an endpoint and (with ``validate``) challenge it at once; the stored endpoint is
     active only if it answered. Without ``validate`` it waits for the dispatcher's first challenge."""
@@ -118,7 +116,10 @@ async def set_endpoint(
     if validate and client is not None:
         endpoint = await validated(deps, client, app, endpoint)
     elif validate:
-        async with httpx.AsyncClient() as own:
+        own = WebhookClient(timeout=DELIVERY_TIMEOUT, max_per_host=1)
+        try:
             endpoint = await validated(deps, own, app, endpoint)
+        finally:
+            await own.aclose()
     await save_endpoint(deps, client_id, endpoint)
     return endpoint

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -66,8 +65,7 @@ async def get_delivery(request: Request) -> Response:
 
 async def replay_delivery(request: Request) -> Response:
     deps = admin(request)
-    async with httpx.AsyncClient() as client:
-        attempt = await dispatcher.replay(deps, client, _delivery_id(request), owner="admin-replay")
+    attempt = await dispatcher.replay(deps, None, _delivery_id(request), owner="admin-replay")
     if attempt is None:
         raise RouteNotFound()
     return json_response(attempt_to_wire(attempt))
