@@ -387,3 +387,35 @@ def test_update_refuses(db_url: str, account_id: str, args: list[str], code: int
     result = moot("apps", "update", *args, "--db-url", db_url, code=code)
     assert said(result.stderr) == message
     assert endpoint(db_url, client_id) is None
+
+
+def test_a_link_local_url_is_refused_and_the_endpoint_stored_inactive(db_url: str, account_id: str) -> None:
+    url = "http://169.254.169.254/"
+    client_id, result = create_app(
+        db_url, account_id, "--webhook-url", url, "--webhook-secret", SECRET, code=1
+    )
+    reason = "request failed: refused: 169.254.169.254 is a link-local address"
+    assert documents(result)[0]["webhook"] == {
+        "webhook_url": url,
+        "events": list(EVENT_TYPES),
+        "active": False,
+        "error": reason,
+    }
+    assert endpoint(db_url, client_id) == WebhookEndpoint(
+        url, SECRET, EVENT_TYPES, active=False, last_error=reason
+    )
+
+
+def test_with_deny_private_a_loopback_receiver_is_refused(
+    db_url: str, account_id: str, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOOT_WEBHOOK_DENY_PRIVATE", "true")
+    client_id, result = create_app(
+        db_url, account_id, "--webhook-url", receiver.url, "--webhook-secret", SECRET, code=1
+    )
+    reason = "request failed: refused: 127.0.0.1 is a loopback address"
+    assert documents(result)[0]["webhook"]["error"] == reason
+    assert endpoint(db_url, client_id) == WebhookEndpoint(
+        receiver.url, SECRET, EVENT_TYPES, active=False, last_error=reason
+    )
+    assert receiver.deliveries == []

@@ -66,6 +66,12 @@ class Settings(BaseSettings):
         "mid-delivery leaves it to another (or to itself after a restart) this long afterwards.",
     )
     webhook_concurrency: int = Field(default=64, ge=1, description="Deliveries in flight per process.")
+    webhook_deny_private: bool = Field(
+        default=False,
+        description="Refuse webhook URLs that resolve to loopback, private (RFC 1918, fc00::/7) or CGNAT "
+        "addresses, as an internet-facing deployment should; link-local and cloud-metadata addresses are "
+        "refused either way.",
+    )
     fault_seed: int | None = Field(
         default=None,
         description="Seeds the random draws of fault rules with a probability (admin API), so a run "

@@ -67,7 +67,9 @@ class Dispatcher:
         self._slots = settings.webhook_concurrency
         self._claim_at = max(1, self._slots // 4)  # free slots worth a claim while others are busy
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-        self._client = client or WebhookClient(timeout=DELIVERY_TIMEOUT, max_per_host=self._slots)
+        self._client = client or WebhookClient(
+            timeout=DELIVERY_TIMEOUT, max_per_host=self._slots, deny_private=settings.webhook_deny_private
+        )
         self._own_client = client is None
         self._in_flight: set[asyncio.Task[None]] = set()
         self._apps: dict[str, App | None] = {}  # the apps of the last claim's deliveries
@@ -335,7 +337,9 @@ async def replay(deps: Deps, client: WebhookClient | None, delivery_id: int, *, 
     if client is not None:
         attempt = await send(deps, client, delivery, body, number=number, app=app)
     else:
-        own = WebhookClient(timeout=DELIVERY_TIMEOUT, max_per_host=1)
+        own = WebhookClient(
+            timeout=DELIVERY_TIMEOUT, max_per_host=1, deny_private=deps.settings.webhook_deny_private
+        )
         try:
             attempt = await send(deps, own, delivery, body, number=number, app=app)
         finally:

@@ -116,7 +116,9 @@ async def set_endpoint(
     if validate and client is not None:
         endpoint = await validated(deps, client, app, endpoint)
     elif validate:
-        own = WebhookClient(timeout=DELIVERY_TIMEOUT, max_per_host=1)
+        own = WebhookClient(
+            timeout=DELIVERY_TIMEOUT, max_per_host=1, deny_private=deps.settings.webhook_deny_private
+        )
         try:
             endpoint = await validated(deps, own, app, endpoint)
         finally:

@@ -13,7 +13,12 @@ events a second. It does only what a delivery needs:
   ``keep`` bytes of the body are kept, the rest is read and dropped up to ``DRAIN_LIMIT`` bytes in all,
   past which the connection is closed instead;
 - ``timeout`` seconds in all per request (connecting included): ``TimeoutError``; every other failure
-  raises :class:`RequestFailed` with a short reason.
+  raises :class:`RequestFailed` with a short reason;
+- server-side request forgery kept out: the host is resolved once per connection and, if any of its
+  addresses is one :func:`refusal` refuses (link-local, cloud metadata, unspecified, multicast, reserved;
+  with ``deny_private`` also loopback, private and CGNAT), nothing is sent (:class:`AddressRefused`).
+  Otherwise the connection goes to the vetted address itself, never to the name again (no DNS
+  rebinding between the check and the connection); Host and SNI stay the URL's host name.
 
 A request is written only to a connection that is still open: one the server closed while it sat
 idle is dropped before anything is sent, and the request goes on a new connection. A request that
@@ -26,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import codecs
+import ipaddress
 import socket
 import ssl
 from collections import deque
@@ -47,6 +53,65 @@ _QUERY_SAFE = _PATH_SAFE + "?"
 
 class RequestFailed(Exception):
     """No usable answer: ``str(error)`` says why, briefly (e.g. ``connection refused by 127.0.0.1:80``)."""
+
+
+class AddressRefused(RequestFailed):
+    """The host resolves to an address moot does not send to (``refused: 169.254.169.254 is a link-local
+    address``); nothing was sent."""
+
+
+_IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_METADATA = frozenset(
+    ipaddress.ip_address(a)
+    for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")  # AWS/GCP/Azure/..., AWS v6, Alibaba
+)
+_THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_PRIVATE = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+)
+_V4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # a.b.c.d through a NAT64 gateway
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for: IPv4-mapped, IPv4-compatible, or NAT64."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if (ip in _V4_COMPATIBLE and int(ip) > 1) or ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def refusal(address: str, *, deny_private: bool) -> str | None:
+    """Why moot does not send to ``address`` (an IP address, as a resolver gives it), or None.
+
+    Always refused: link-local, cloud metadata, unspecified, multicast and reserved addresses. With
+    ``deny_private``, also loopback, private (RFC 1918, fc00::/7) and CGNAT (100.64.0.0/10) ones. IPv6
+    forms of an IPv4 address (mapped, compatible, NAT64) are judged as that IPv4 address."""
+    ip: _IPAddress = ipaddress.ip_address(address.partition("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = _embedded_ipv4(ip) or ip
+    kind: str | None
+    if ip.is_unspecified or ip in _THIS_NETWORK:
+        kind = "an unspecified"
+    elif ip.is_link_local:
+        kind = "a link-local"
+    elif ip in _METADATA:
+        kind = "a cloud metadata"
+    elif ip.is_multicast:
+        kind = "a multicast"
+    elif ip.is_loopback:
+        kind = "a loopback" if deny_private else None
+    elif any(ip in network for network in _PRIVATE):
+        kind = "a private" if deny_private else None
+    elif ip in _CGNAT:
+        kind = "a carrier-grade NAT (100.64.0.0/10)" if deny_private else None
+    elif ip.is_reserved:
+        kind = "a reserved"
+    else:
+        kind = None
+    return None if kind is None else f"{address} is {kind} address"
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,8 +351,11 @@ class WebhookClient:
         timeout: float = DELIVERY_TIMEOUT,
         max_per_host: int = 64,
         ssl_context: ssl.SSLContext | None = None,
+        deny_private: bool = False,
     ) -> None:
+        """``deny_private``: refuse loopback, private and CGNAT addresses too (see :func:`refusal`)."""
         self.timeout = timeout
+        self.deny_private = deny_private
         self._max = max(1, max_per_host)
         self._ssl = ssl_context
         self._pools: dict[tuple[str, str, int], _Pool] = {}
@@ -419,17 +487,34 @@ class WebhookClient:
             context = self._ssl
         loop = asyncio.get_running_loop()
         try:
-            _, connection = await loop.create_connection(
-                lambda: _Connection(key), host, port, ssl=context, server_hostname=host if context else None
-            )
-        except ssl.SSLCertVerificationError as exc:
-            raise RequestFailed(f"TLS certificate verification failed: {exc.verify_message}") from None
-        except ssl.SSLError as exc:
-            raise RequestFailed(f"TLS handshake failed: {exc.reason or exc}") from None
+            found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
         except socket.gaierror as exc:
             raise RequestFailed(f"cannot resolve host {host!r}: {exc.strerror or exc}") from None
-        except ConnectionRefusedError:
-            raise RequestFailed(f"connection refused by {host}:{port}") from None
-        except OSError as exc:
-            raise RequestFailed(f"cannot connect to {host}:{port}: {exc.strerror or exc}") from None
-        return connection
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
+        if not addresses:
+            raise RequestFailed(f"cannot resolve host {host!r}: no address")
+        for address in addresses:  # every one, so that no answer of the resolver can get through
+            reason = refusal(address, deny_private=self.deny_private)
+            if reason is not None:
+                raise AddressRefused(f"refused: {reason}")
+        failure = ""
+        for address in addresses:  # the vetted addresses themselves: the name is not resolved again
+            try:
+                _, connection = await loop.create_connection(
+                    lambda: _Connection(key),
+                    address,
+                    port,
+                    ssl=context,
+                    server_hostname=host if context else None,
+                )
+            except ssl.SSLCertVerificationError as exc:
+                raise RequestFailed(f"TLS certificate verification failed: {exc.verify_message}") from None
+            except ssl.SSLError as exc:
+                raise RequestFailed(f"TLS handshake failed: {exc.reason or exc}") from None
+            except ConnectionRefusedError:
+                failure = f"connection refused by {host}:{port}"
+            except OSError as exc:
+                failure = f"cannot connect to {host}:{port}: {exc.strerror or exc}"
+            else:
+                return connection
+        raise RequestFailed(failure)
