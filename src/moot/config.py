@@ -83,6 +83,31 @@ class Settings(BaseSettings):
     journal_body_bytes: int = Field(
         default=65_536, ge=0, description="Bytes of each request and response body the journal keeps."
     )
+    # --- The video engine join and start pages lead to (moot.video). ---
+    video_provider: Literal["none", "jitsi", "livekit", "bigbluebutton"] = Field(
+        default="none",
+        description="none: moot's own meeting-room page (participant list); jitsi, livekit or "
+        "bigbluebutton: admitted visitors are sent to that server's room for the meeting.",
+    )
+    jitsi_url: str | None = Field(default=None, description="Base URL of the Jitsi Meet deployment.")
+    jitsi_app_id: str | None = Field(default=None, description="Jitsi JWT app id (iss; aud is 'jitsi').")
+    jitsi_app_secret: str | None = Field(default=None, description="Jitsi JWT app secret (HS256).")
+    livekit_url: str | None = Field(default=None, description="LiveKit server URL (wss://...).")
+    livekit_api_key: str | None = None
+    livekit_api_secret: str | None = None
+    livekit_meet_url: str | None = Field(
+        default=None,
+        description="LiveKit Meet style page that takes ?liveKitUrl=&token= (e.g. "
+        "https://meet.livekit.io/custom).",
+    )
+    bbb_url: str | None = Field(
+        default=None, description="BigBlueButton API base, e.g. https://bbb.example.com/bigbluebutton/api."
+    )
+    bbb_secret: str | None = Field(default=None, description="BigBlueButton shared secret.")
+    video_token_ttl: int = Field(default=3 * 3600, ge=60, description="Seconds a video-provider token lives.")
+
+    # --- Join, start and room pages (moot.pages). ---
+
     access_token_ttl: int = 3600
     zak_ttl: int = 7200
     log_level: str = "info"

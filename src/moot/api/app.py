@@ -37,9 +37,11 @@ from moot.api.routes import (
 from moot.api.unimplemented import SHADOWED_ROUTE
 from moot.config import Settings
 from moot.domain.clock import Clock, SystemClock
+from moot.pages.render import STATIC_ROUTE
 from moot.services.context import Deps, Keys
 from moot.services.ratelimits import Limiter
 from moot.storage.open import open_store
+from moot.video import provider_for
 from moot.webhooks.dispatcher import Dispatcher
 
 if TYPE_CHECKING:
@@ -70,6 +72,7 @@ def routes() -> list[BaseRoute]:
         *admin_openapi.ROUTES,
         Route("/healthz", healthz, methods=["GET"], name="healthz"),
         Route("/readyz", readyz, methods=["GET"], name="readyz"),
+        STATIC_ROUTE,
     ]
 
 
@@ -117,11 +120,13 @@ def create_app(
         finally:
             if dispatcher is not None:
                 await dispatcher.stop()
+            await video.close()
             if own is not None:
                 if own.limiter is not None:
                     await own.limiter.close()
                 await own.store.close()
 
+    video = provider_for(settings)  # a provider missing its settings stops the start-up here
     metrics = Metrics() if settings.metrics else None
     served = (
         [*routes(), Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics")]
@@ -130,6 +135,7 @@ def create_app(
     )
     app = Starlette(routes=served, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
     app.state.metrics = metrics
+    app.state.video = video
     if deps is not None:
         app.state.deps = deps
     app.state.emulator = emulator
