@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from moot.video.base import RoomEntry, VideoProvider, room_name
+from moot.video.base import RoomEntry, VideoProvider, VideoUnavailable, room_name
 from moot.video.providers import provider_for
 
-__all__ = ["RoomEntry", "VideoProvider", "provider_for", "room_name"]
+__all__ = ["RoomEntry", "VideoProvider", "VideoUnavailable", "provider_for", "room_name"]

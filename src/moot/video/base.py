@@ -19,6 +19,10 @@ class RoomEntry:
     moderator: bool  # the host
 
 
+class VideoUnavailable(Exception):
+    """The provider could not be reached or refused to set up the room (pages show a retry page)."""
+
+
 def room_name(meeting_id: int) -> str:
     """The provider's room for a meeting: stable across every occurrence and instance of a series."""
     return f"moot-{meeting_id}"
