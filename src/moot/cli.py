@@ -167,6 +167,7 @@ def serve(
     if settings.workers > 1 and database.is_sqlite and database.sqlite_path is None:
         err.print("Several workers cannot share an in-memory database: use a file or PostgreSQL.")
         raise typer.Exit(2)
+    _check_video_settings(settings)
 
     async def prepare(deps: Deps) -> tuple[Credentials | None, Credentials | None]:
         return await ensure_bootstrap(deps), await ensure_demo(deps)
@@ -184,6 +185,17 @@ def serve(
         console.print(f"Credentials: [bold]moot credentials --db-url {settings.db_url}[/bold]")
     console.print(f"moot is serving Zoom's API at [bold]{settings.base_url}/v2[/bold]")
     _run_server(settings)
+
+
+def _check_video_settings(settings: Settings) -> None:
+    """Refuse to start, before touching the database, when the video provider lacks its settings."""
+    from moot.video import provider_for
+
+    try:
+        provider_for(settings)
+    except ValueError as exc:
+        err.print(f"{exc}", soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 def _run_server(settings: Settings) -> None:

@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     jitsi_url: str | None = Field(default=None, description="Base URL of the Jitsi Meet deployment.")
     jitsi_app_id: str | None = Field(default=None, description="Jitsi JWT app id (iss; aud is 'jitsi').")
     jitsi_app_secret: str | None = Field(default=None, description="Jitsi JWT app secret (HS256).")
+    jitsi_sub: str | None = Field(
+        default=None,
+        description="Jitsi JWT sub: the XMPP domain or tenant ('*' for any); defaults to the tenant in "
+        "jitsi_url's path, else its host.",
+    )
     livekit_url: str | None = Field(default=None, description="LiveKit server URL (wss://...).")
     livekit_api_key: str | None = None
     livekit_api_secret: str | None = None
@@ -104,6 +109,13 @@ class Settings(BaseSettings):
         default=None, description="BigBlueButton API base, e.g. https://bbb.example.com/bigbluebutton/api."
     )
     bbb_secret: str | None = Field(default=None, description="BigBlueButton shared secret.")
+    bbb_checksum: Literal["sha1", "sha256", "sha384", "sha512"] = Field(
+        default="sha1", description="BigBlueButton API checksum algorithm (sha256 and up need BBB 2.5+)."
+    )
+    bbb_password_join: bool = Field(
+        default=False,
+        description="Also send attendee/moderator passwords (BigBlueButton before 2.4 has no join role).",
+    )
     video_token_ttl: int = Field(default=3 * 3600, ge=60, description="Seconds a video-provider token lives.")
 
     # --- Join, start and room pages (moot.pages). ---

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 
@@ -17,6 +17,10 @@ class RoomEntry:
     email: str
     participant_id: str  # the participant's user_id in moot's records of the instance
     moderator: bool  # the host
+
+
+NOT_BEFORE_SKEW = timedelta(seconds=30)
+"""Provider tokens are valid from this long before ``now``: the video server's clock may lag moot's."""
 
 
 class VideoUnavailable(Exception):
