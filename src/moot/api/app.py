@@ -37,6 +37,7 @@ from moot.api.routes import (
 from moot.api.unimplemented import SHADOWED_ROUTE
 from moot.config import Settings
 from moot.domain.clock import Clock, SystemClock
+from moot.pages import inspector
 from moot.pages.render import STATIC_ROUTE
 from moot.services.context import Deps, Keys
 from moot.services.ratelimits import Limiter
@@ -72,6 +73,7 @@ def routes() -> list[BaseRoute]:
         *admin_openapi.ROUTES,
         Route("/healthz", healthz, methods=["GET"], name="healthz"),
         Route("/readyz", readyz, methods=["GET"], name="readyz"),
+        *inspector.ROUTES,
         STATIC_ROUTE,
     ]
 

@@ -25,7 +25,8 @@ from moot.domain.faults import ErrorContext, ErrorSpec, FaultBook, fault_error
 from moot.domain.ratelimits import InvalidRateLimitMode, scale_of
 from moot.services.context import Deps
 
-EXEMPT_PREFIX = "/moot/"
+# Faults reach Zoom's surface only: the API and OAuth. Pages, health, metrics and the admin API are exempt.
+FAULTABLE_PREFIXES = ("/v2/", "/oauth/")
 FAULTS_SCOPE_KEY = "moot.faults"  # the ids of the rules that fired on a request (read by the journal)
 DROPPED = "Server disconnected without sending a response."
 
@@ -41,7 +42,7 @@ class FaultInjector:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if path.startswith(EXEMPT_PREFIX) or path == "/healthz":
+        if not path.startswith(FAULTABLE_PREFIXES):
             await self.app(scope, receive, send)
             return
         if len(path) > 1 and path.endswith("/"):
@@ -120,7 +121,7 @@ def operation_names(routed: Starlette) -> frozenset[str]:
         name
         for route in routed.routes
         if (name := getattr(route, "name", None))
-        and not str(getattr(route, "path", "")).startswith((EXEMPT_PREFIX, "/healthz"))
+        and str(getattr(route, "path", "")).startswith(FAULTABLE_PREFIXES)
     )
 
 

@@ -240,3 +240,15 @@ class Store(Protocol):
         ...
 
     async def count_participants(self, instance_uuid: str) -> int: ...
+
+    # Read-only listings for the web inspector (moot.pages.inspector).
+    async def list_accounts(self, limit: int, offset: int) -> list[Account]:
+        """Accounts, oldest first."""
+        ...
+
+    async def list_account_meetings(
+        self, account_id: str, host_id: str | None, limit: int, offset: int
+    ) -> tuple[list[Meeting], int]:
+        """One page of an account's meetings (one host's if given), deleted ones too, newest created
+        first, and how many there are."""
+        ...

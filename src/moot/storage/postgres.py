@@ -360,3 +360,29 @@ class PostgresStore:
 
     async def count_participants(self, instance_uuid: str) -> int:
         return int(await self._pool.fetchval(_COUNT_PARTICIPANTS, instance_uuid))
+
+    async def list_accounts(self, limit: int, offset: int) -> list[Account]:
+        rows = await self._pool.fetch(
+            f"SELECT {codec.ACCOUNT_COLUMNS} FROM accounts "
+            'ORDER BY created_at, id COLLATE "C" LIMIT $1 OFFSET $2',
+            limit,
+            offset,
+        )
+        return [codec.account_from_row(r) for r in rows]
+
+    async def list_account_meetings(
+        self, account_id: str, host_id: str | None, limit: int, offset: int
+    ) -> tuple[list[Meeting], int]:
+        where = "account_id = $1" + ("" if host_id is None else " AND host_id = $2")
+        params: list[Any] = [account_id] if host_id is None else [account_id, host_id]
+        n = len(params)
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(
+                f"SELECT {codec.MEETING_COLUMNS} FROM meetings WHERE {where} "
+                f"ORDER BY created_at DESC, id DESC LIMIT ${n + 1} OFFSET ${n + 2}",
+                *params,
+                limit,
+                offset,
+            )
+            total = await conn.fetchval(f"SELECT COUNT(*) FROM meetings WHERE {where}", *params)
+        return [codec.meeting_from_row(r) for r in rows], int(total)

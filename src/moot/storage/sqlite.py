@@ -426,3 +426,23 @@ class SqliteStore:
 
     async def count_participants(self, instance_uuid: str) -> int:
         return int(self._conn.execute(pmc.COUNT_PARTICIPANTS, (instance_uuid,)).fetchone()[0])
+
+    async def list_accounts(self, limit: int, offset: int) -> list[Account]:
+        rows = self._conn.execute(
+            f"SELECT {codec.ACCOUNT_COLUMNS} FROM accounts ORDER BY created_at, id LIMIT ? OFFSET ?",
+            (limit, offset),
+        ).fetchall()
+        return [codec.account_from_row(r) for r in rows]
+
+    async def list_account_meetings(
+        self, account_id: str, host_id: str | None, limit: int, offset: int
+    ) -> tuple[list[Meeting], int]:
+        where = "account_id = ?" + ("" if host_id is None else " AND host_id = ?")
+        params: list[Any] = [account_id] if host_id is None else [account_id, host_id]
+        rows = self._conn.execute(
+            f"SELECT {codec.MEETING_COLUMNS} FROM meetings WHERE {where} "
+            "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        total = self._conn.execute(f"SELECT COUNT(*) FROM meetings WHERE {where}", params).fetchone()[0]
+        return [codec.meeting_from_row(r) for r in rows], int(total)
