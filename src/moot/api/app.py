@@ -31,14 +31,15 @@ from moot.api.routes import (
     oauth,
     past_meetings,
     registrants,
-    start,
     users,
 )
 from moot.api.unimplemented import SHADOWED_ROUTE
 from moot.config import Settings
 from moot.domain.clock import Clock, SystemClock
 from moot.pages import inspector
+from moot.pages import routes as page_routes
 from moot.pages.render import STATIC_ROUTE
+from moot.pages.throttle import close_page_attempts
 from moot.services.context import Deps, Keys
 from moot.services.ratelimits import Limiter
 from moot.storage.open import open_store
@@ -68,7 +69,7 @@ def routes() -> list[BaseRoute]:
         *admin_faults.ROUTES,
         *admin_requests.ROUTES,
         *past_meetings.ROUTES,
-        *start.ROUTES,
+        *page_routes.ROUTES,
         *admin_participants.ROUTES,
         *admin_openapi.ROUTES,
         Route("/healthz", healthz, methods=["GET"], name="healthz"),
@@ -123,6 +124,7 @@ def create_app(
             if dispatcher is not None:
                 await dispatcher.stop()
             await video.close()
+            await close_page_attempts(app)
             if own is not None:
                 if own.limiter is not None:
                     await own.limiter.close()

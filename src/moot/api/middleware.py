@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from typing import TYPE_CHECKING
+from urllib.parse import unquote_plus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -80,9 +81,24 @@ def _log_request(scope: Scope, status: int, seconds: float, tracking: bytes) -> 
     fields = {
         "method": method,
         "path": path,
+        "query": redacted_query(scope.get("query_string", b"")),
         "status": status,
         "duration_ms": ms,
         "tracking_id": tracking.decode(),
         "operation": getattr(route, "name", None) or "unknown",
     }
     access.info("%s %s %d %.1fms", method, path, status, ms, extra=fields)
+
+
+# Query values that are secrets of a meeting or its host: the join link's passcode, the start link's
+# ZAK and a registrant's token. The access log shows that they were there, never what they were.
+SECRET_QUERY_KEYS = frozenset({"pwd", "zak", "tk"})
+
+
+def redacted_query(raw: bytes) -> str:
+    """The query string as logged: ``pwd``, ``zak`` and ``tk`` values replaced by ``[redacted]``."""
+    pairs = raw.decode("latin-1").split("&") if raw else []
+    return "&".join(
+        f"{key}=[redacted]" if unquote_plus(key).lower() in SECRET_QUERY_KEYS else f"{key}{sep}{value}"
+        for key, sep, value in (pair.partition("=") for pair in pairs)
+    )

@@ -1,0 +1,112 @@
+"""``/meeting/register/{token}``: a meeting's public registration form (its ``registration_url``).
+
+Registering creates a registrant through the registrant service, as ``POST .../registrants`` does
+(same checks, same ``meeting.registration_created`` event); the answer says whether the registration
+is approved and, when it is, gives the personal join link.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from moot.domain.errors import FieldError, ValidationFailed, ZoomError
+from moot.domain.meetings import Meeting
+from moot.domain.registrant_requests import RegistrantInput
+from moot.domain.registrants import registration_enabled
+from moot.domain.validation import parse
+from moot.pages import csrf
+from moot.pages.common import Page, deps_of, forged, form_of, message
+from moot.pages.meeting_state import host_name, in_meeting_zone, next_start, utc_text
+from moot.pages.throttle import attempts, client_address
+from moot.services import registrants
+from moot.services.context import Deps, Principal
+from moot.services.registration_links import registration_meeting_number
+
+NOT_VALID = "This registration link is not valid."
+
+
+async def _meeting(deps: Deps, token: str) -> Meeting | None:
+    number = registration_meeting_number(deps, token)
+    meeting = await deps.store.find_meeting(number) if number is not None else None
+    if meeting is None or meeting.deleted_at is not None or not registration_enabled(meeting):
+        return None
+    return meeting
+
+
+async def _form(
+    request: Request, meeting: Meeting, fields: dict[str, str], *, error: str = "", status: int = 200
+) -> Response:
+    deps = deps_of(request)
+    page = Page(request)
+    start = next_start(meeting, deps.clock.now())
+    context: dict[str, Any] = {
+        "topic": meeting.topic,
+        "host": await host_name(deps, meeting),
+        "start_utc": utc_text(start) if start else "",
+        "start_zone": in_meeting_zone(meeting, start) if start else "",
+        "action": request.url.path,
+        "csrf_token": page.token(f"register:{request.path_params['token']}"),
+        "fields": {key: fields.get(key, "") for key in ("first_name", "last_name", "email")},
+        "error": error,
+    }
+    return page.render("register.html", context, status)
+
+
+async def register_page(request: Request) -> Response:
+    meeting = await _meeting(deps_of(request), request.path_params["token"])
+    if meeting is None:
+        return message("Registration", NOT_VALID, 404)
+    return await _form(request, meeting, {})
+
+
+def _problem(error: ZoomError) -> str:
+    if isinstance(error, ValidationFailed) and error.errors:
+        return "; ".join(f"{_label(e)}: {e.message}" for e in error.errors)
+    return error.message
+
+
+def _label(error: FieldError) -> str:
+    return error.field.replace("_", " ").capitalize()
+
+
+async def register_submit(request: Request) -> Response:
+    deps = deps_of(request)
+    form = await form_of(request)
+    if not csrf.valid(deps, request, form.get("csrf_token", ""), f"register:{request.path_params['token']}"):
+        return forged()
+    meeting = await _meeting(deps, request.path_params["token"])
+    if meeting is None:
+        return message("Registration", NOT_VALID, 404)
+    if not await attempts(request).allow("register", meeting.id, client_address(request)):
+        return message("Registration", "Too many registrations from here. Wait 10 minutes.", 429)
+    fields = {key: form.get(key, "").strip() for key in ("first_name", "last_name", "email")}
+    host = Principal(account_id=meeting.account_id, client_id="", user_id=meeting.host_id, scopes=())
+    try:
+        body = parse(RegistrantInput, {key: value for key, value in fields.items() if value})
+        created = await registrants.create_registrant(deps, host, str(meeting.id), body, [])
+    except ZoomError as error:
+        return await _form(request, meeting, fields, error=_problem(error), status=400)
+    join_url = created.get("join_url")
+    if join_url is None:
+        return message(
+            "Registration received",
+            "Your registration is pending: the host approves each registration. "
+            "Your personal join link comes once they do.",
+            200,
+        )
+    return message(
+        "You are registered",
+        "Your registration is approved. Keep your personal join link: it lets you in.",
+        200,
+        link=(str(join_url), "Join the meeting"),
+    )
+
+
+ROUTES = [
+    Route("/meeting/register/{token}", register_page, methods=["GET"], name="registrationForm"),
+    Route("/meeting/register/{token}", register_submit, methods=["POST"], name="registrationSubmit"),
+]
