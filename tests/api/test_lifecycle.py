@@ -34,6 +34,7 @@ LIVE_EVENTS = (
     "meeting.participant_left",
     "meeting.participant_joined_waiting_room",
     "meeting.participant_admitted",
+    "meeting.participant_left_waiting_room",
 )
 
 
@@ -462,6 +463,64 @@ async def test_a_participant_waits_in_the_waiting_room_until_admitted(
             admitted_ts,
         ),
     ]
+
+
+async def test_a_wait_ends_with_participant_left_waiting_room_when_they_leave_or_the_meeting_ends(
+    api: ZoomApi, clock: ControllableClock
+) -> None:
+    meeting = await standup(api, waiting_room=True)
+    await start(api, meeting["id"])
+    gives_up = await join(api, meeting["id"], "Jill Chill")
+    stays = await join(api, meeting["id"], "Bo Waits", "bo@example.com")
+    clock.advance(30)
+    await leave(api, meeting["id"], gives_up["user_id"])
+    clock.advance(30)
+    await end(api, meeting["id"])
+
+    obj = live_object(meeting, meeting["uuid"])
+    events = await live_events(api)
+    left_waiting = [e for e in events if e["event"] == "meeting.participant_left_waiting_room"]
+    assert left_waiting == [
+        event(
+            api,
+            "meeting.participant_left_waiting_room",
+            {
+                **obj,
+                "participant": person(
+                    "16779264",
+                    "Jill Chill",
+                    "",
+                    "date_time",
+                    "2026-01-15T12:00:30Z",
+                    gives_up["participant_uuid"],
+                ),
+            },
+            EVENT_TS + 30_000,
+        ),
+        event(
+            api,
+            "meeting.participant_left_waiting_room",
+            {
+                **obj,
+                "participant": person(
+                    "16780288",
+                    "Bo Waits",
+                    "bo@example.com",
+                    "date_time",
+                    "2026-01-15T12:01:00Z",
+                    stays["participant_uuid"],
+                ),
+            },
+            EVENT_TS + 60_000,
+        ),
+    ]
+    # Nobody who only waited is said to have left the meeting itself: the host is the one who left.
+    left = [
+        e["payload"]["object"]["participant"]["user_name"]
+        for e in events
+        if e["event"] == "meeting.participant_left"
+    ]
+    assert left == [HOST_NAME]
 
 
 async def test_admitting_someone_not_waiting_is_refused(api: ZoomApi) -> None:

@@ -30,6 +30,7 @@ PARTICIPANT_JOINED = "meeting.participant_joined"
 PARTICIPANT_LEFT = "meeting.participant_left"
 PARTICIPANT_JOINED_WAITING_ROOM = "meeting.participant_joined_waiting_room"
 PARTICIPANT_ADMITTED = "meeting.participant_admitted"
+PARTICIPANT_LEFT_WAITING_ROOM = "meeting.participant_left_waiting_room"
 
 # The events moot sends, in the order ``--events all`` lists them.
 EVENT_TYPES: tuple[str, ...] = (
@@ -47,6 +48,7 @@ EVENT_TYPES: tuple[str, ...] = (
     PARTICIPANT_LEFT,
     PARTICIPANT_JOINED_WAITING_ROOM,
     PARTICIPANT_ADMITTED,
+    PARTICIPANT_LEFT_WAITING_ROOM,
 )
 
 URL_VALIDATION = "endpoint.url_validation"
@@ -297,7 +299,8 @@ def participant_event(
     meeting: Meeting, instance: Instance, attendee: Attendee, *, time_key: str, at: datetime
 ) -> dict[str, Any]:
     """``participant_joined`` (time_key ``join_time``), ``participant_left`` (``leave_time``),
-    ``participant_joined_waiting_room`` and ``participant_admitted`` (``date_time``)."""
+    ``participant_joined_waiting_room``, ``participant_admitted`` and ``participant_left_waiting_room``
+    (``date_time``)."""
     participant: dict[str, Any] = {"user_id": attendee.user_id, "user_name": attendee.user_name}
     if attendee.id:
         participant["id"] = attendee.id

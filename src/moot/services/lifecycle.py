@@ -112,10 +112,21 @@ async def _left(
     participant: Participant,
     at: datetime,
 ) -> None:
-    """``participant_left`` for a stay in the meeting (moot sends no event for leaving the waiting room)."""
+    """``participant_left`` for a stay in the meeting, ``participant_left_waiting_room`` for a wait."""
     if participant.status is _IN_MEETING:
         await _participant_event(
             tx, deps, meeting, instance, participant, ev.PARTICIPANT_LEFT, time_key="leave_time", at=at
+        )
+    elif participant.status is _IN_WAITING_ROOM:
+        await _participant_event(
+            tx,
+            deps,
+            meeting,
+            instance,
+            participant,
+            ev.PARTICIPANT_LEFT_WAITING_ROOM,
+            time_key="date_time",
+            at=at,
         )
 
 
