@@ -10,7 +10,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 NODE_DIR := tests/conformance/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed
 
-.PHONY: run test lint typecheck pytest bench fidelity clean node-deps
+.PHONY: run test lint typecheck pytest bench fidelity clean node-deps fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ pytest: $(DEV_STAMP) node-deps
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# Long, random contract fuzzing (make test runs a bounded, reproducible one): schemathesis on every
+# implemented operation, then chained by links. Scale with MOOT_FUZZ_EXAMPLES, _SCENARIOS, _STEPS.
+fuzz: $(DEV_STAMP)
+	MOOT_FUZZ_EXAMPLES=$${MOOT_FUZZ_EXAMPLES:-500} MOOT_FUZZ_SCENARIOS=$${MOOT_FUZZ_SCENARIOS:-1000} \
+		MOOT_FUZZ_STEPS=$${MOOT_FUZZ_STEPS:-20} $(BIN)/pytest tests/fuzz
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks.run

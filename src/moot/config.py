@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     journal_body_bytes: int = Field(
         default=65_536, ge=0, description="Bytes of each request and response body the journal keeps."
     )
+    max_body_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted; a larger one (declared, or streamed chunked) is answered "
+        "413 before more of it is read.",
+    )
     # --- The video engine join and start pages lead to (moot.video). ---
     video_provider: Literal["none", "jitsi", "livekit", "bigbluebutton"] = Field(
         default="none",

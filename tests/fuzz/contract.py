@@ -16,6 +16,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from moot.api.app import routes
+from tests.fuzz.stateful import linked_operation_ids, with_links
 from tests.support.spec import _without_spec_defects, spec
 
 # Statuses an operation may answer although Zoom's spec does not list them for it: Zoom's ordinary error
@@ -39,9 +40,15 @@ def implemented_operation_ids() -> list[str]:
     return sorted(in_spec & names)
 
 
-def implemented_schema() -> OpenApiSchema:
+def implemented_schema(*, links: bool = False) -> OpenApiSchema:
+    """Zoom's spec, corrected, limited to the operations moot implements; with ``links``, to those of
+    ``tests.fuzz.stateful``'s links, which it adds, for the state machine."""
     corrected = _without_spec_defects(copy.deepcopy(spec()))
-    return schemathesis.openapi.from_dict(corrected).include(operation_id=implemented_operation_ids())
+    operations = implemented_operation_ids()
+    if links:
+        corrected = with_links(corrected)
+        operations = sorted(linked_operation_ids() & set(operations))
+    return schemathesis.openapi.from_dict(corrected).include(operation_id=operations)
 
 
 class UndocumentedStatus(UserWarning):

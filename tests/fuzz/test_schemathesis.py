@@ -9,11 +9,17 @@ emails and time zones in the body get valid values, so they get past the 400s; t
 schemathesis generated. Both of schemathesis' modes run: positive (data the spec allows) and negative (data
 it forbids, which moot, liberal in what it accepts, may take or refuse but must not fail on).
 
+Then, statefully: schemathesis' state machine chains the operations through OpenAPI links added to the
+spec (``tests.fuzz.stateful``): create → get → update → end → delete → get, register → get → approve →
+delete, and so on, in positive and negative modes, with the same checks on every step.
+
 Beyond schemathesis' checks: a 204 has no body, and every error is Zoom's ``{"code": int, "message": str}``.
 
-``make test`` runs a bounded, reproducible version (derandomized, 25 cases per operation and mode, about
-20 s). A larger, random run: ``MOOT_FUZZ_EXAMPLES=1000 pytest tests/fuzz`` (about 13 minutes).
-``MOOT_FUZZ_REPORT=file.json`` writes how many cases each operation got, by status.
+``make test`` runs a bounded, reproducible version (derandomized, 25 cases per operation and mode, and 100
+scenarios of up to 12 steps: about 45 s of CPU). ``make fuzz`` runs a long, random one (500 cases per
+operation and mode, 1,000 scenarios of up to 20 steps); scale it with ``MOOT_FUZZ_EXAMPLES``,
+``MOOT_FUZZ_SCENARIOS`` and ``MOOT_FUZZ_STEPS``. ``MOOT_FUZZ_REPORT=file.json`` writes how many cases each
+operation got, by status.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,6 +44,7 @@ from moot.services.accounts import create_account, create_app
 from moot.services.context import Deps, Keys
 from tests.conftest import NOW
 from tests.fuzz.contract import CHECKS, StatusReport, as_httpx, implemented_operation_ids, implemented_schema
+from tests.fuzz.stateful import state_machine
 from tests.support.api import BASE_URL, Tenant, ZoomApi, asgi_client
 from tests.support.databases import open_test_store
 from tests.support.lifecycle import ADMIN_TOKEN, end, join, leave, start
@@ -194,10 +202,8 @@ def use_known_values(body: Any, serial: int) -> None:
                 use_known_values(value, serial)
 
 
-def exercise(fuzz: Fuzz, case: Case, pick: int | None) -> None:
-    replaced = use_known_ids(case, pick, fuzz.known)
-    if pick is not None:
-        use_known_values(case.body, sum(fuzz.report.seen.values()))
+def send(fuzz: Fuzz, case: Case) -> httpx.Response:
+    """The case, sent as the tenant's S2S app."""
     api = fuzz.api
     assert api.tenant is not None
     kwargs = as_httpx(
@@ -205,7 +211,10 @@ def exercise(fuzz: Fuzz, case: Case, pick: int | None) -> None:
             base_url=f"{BASE_URL}/v2", headers={"Authorization": f"Bearer {api.tenant.token}"}
         )
     )
-    response = fuzz.run(api.client.request(**kwargs))
+    return fuzz.run(api.client.request(**kwargs))  # type: ignore[no-any-return]
+
+
+def check(fuzz: Fuzz, case: Case, response: httpx.Response) -> None:
     case.validate_response(response, checks=CHECKS)
     fuzz.report.check(case, response)
     if response.status_code == 204:
@@ -213,9 +222,17 @@ def exercise(fuzz: Fuzz, case: Case, pick: int | None) -> None:
     elif response.status_code >= 400:  # Zoom's error body; the spec gives errors no schema
         body = response.json()
         assert isinstance(body["code"], int) and isinstance(body["message"], str), body
+
+
+def exercise(fuzz: Fuzz, case: Case, pick: int | None) -> None:
+    replaced = use_known_ids(case, pick, fuzz.known)
+    if pick is not None:
+        use_known_values(case.body, sum(fuzz.report.seen.values()))
+    response = send(fuzz, case)
+    check(fuzz, case, response)
     may_have_changed = case.method != "GET" and response.status_code < 300
     if replaced and may_have_changed and case.operation.path.startswith("/meetings"):
-        fuzz.run(renew_meetings(api, fuzz.known))
+        fuzz.run(renew_meetings(fuzz.api, fuzz.known))
 
 
 FUZZ = settings(
@@ -257,3 +274,94 @@ def test_every_implemented_operation_is_fuzzed() -> None:
     """The fuzzed operations are those of docs/compatibility.md's table, found from moot's route names."""
     assert len(OPERATIONS) >= 18, OPERATIONS
     assert {"meetingCreate", "meeting", "meetingUpdate", "user", "pastMeetingParticipants"} <= set(OPERATIONS)
+
+
+# --- Stateful: links chain what one call creates into the next (tests.fuzz.stateful) ----------------------
+
+LINKED_SCHEMA = implemented_schema(links=True)
+# Scenarios (each a chain of up to FUZZ_STEPS calls) per run.
+FUZZ_SCENARIOS = int(os.environ.get("MOOT_FUZZ_SCENARIOS") or (FUZZ_EXAMPLES if OPT_IN_EXAMPLES else 100))
+FUZZ_STEPS = int(os.environ.get("MOOT_FUZZ_STEPS") or 12)
+
+
+@dataclass
+class LinkedCalls:
+    """The state machine's steps. Ids the machine did not take from an earlier answer (it starts chains
+    anywhere) become those of the latest meeting or registrant created (each scenario starts with one of
+    each), and every other meeting created is a scheduled one with registration, so that chains do not
+    end at their first 404. ``schedule_for`` is dropped (a random one is only ever a 300), emails and time
+    zones get valid values."""
+
+    fuzz: Fuzz
+    meetings: list[int] = field(default_factory=list)
+    registrants: list[tuple[int, str]] = field(default_factory=list)
+    steps: int = 0
+
+    def reset(self) -> None:
+        """Each scenario starts with a meeting of its own, with registration and one registrant."""
+        api = self.fuzz.api
+        body = {"topic": "scenario", "start_time": "2026-02-01T10:00:00Z", "settings": {"approval_type": 0}}
+        meeting = self.fuzz.run(created(api, "/v2/users/me/meetings", body))
+        registrant = {"email": f"s{meeting['id']}@example.com", "first_name": "Scenario"}
+        added = self.fuzz.run(created(api, f"/v2/meetings/{meeting['id']}/registrants", registrant))
+        self.meetings, self.registrants = [meeting["id"]], [(meeting["id"], added["registrant_id"])]
+        self.steps = 0
+
+    def before(self, case: Case) -> None:
+        self.steps += 1
+        params = case.path_parameters or {}
+        if "userId" in params and params["userId"] not in self.fuzz.known.user_ids:
+            params["userId"] = "me"
+        if "registrantId" in params and self.registrants:
+            if (params["meetingId"], params["registrantId"]) not in self.registrants:
+                params["meetingId"], params["registrantId"] = self.registrants[-1]
+        elif "meetingId" in params and self.meetings and params["meetingId"] not in self.meetings:
+            params["meetingId"] = self.meetings[-1]
+        if isinstance(case.body, dict):
+            case.body.pop("schedule_for", None)
+            if case.operation.path == "/users/{userId}/meetings" and self.steps % 2:
+                settings = case.body.get("settings")
+                settings = settings if isinstance(settings, dict) else {}
+                case.body["settings"] = {**settings, "approval_type": 0}
+                if case.body.get("type") != 8:
+                    case.body["type"] = 2
+        use_known_values(case.body, sum(self.fuzz.report.seen.values()))  # unique emails
+
+    def send(self, case: Case) -> httpx.Response:
+        response = send(self.fuzz, case)
+        if response.status_code == 201 and case.operation.path == "/users/{userId}/meetings":
+            self.meetings.append(response.json()["id"])
+        elif response.status_code == 201 and case.operation.path == "/meetings/{meetingId}/registrants":
+            self.registrants.append((response.json()["id"], response.json()["registrant_id"]))
+        return response
+
+    def check(self, case: Case, response: httpx.Response) -> None:
+        check(self.fuzz, case, response)
+
+
+STATEFUL = settings(
+    max_examples=FUZZ_SCENARIOS,
+    stateful_step_count=FUZZ_STEPS,
+    derandomize=not (OPT_IN_EXAMPLES or os.environ.get("MOOT_FUZZ_SCENARIOS")),
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def test_linked_operations_keep_the_contract(fuzz: Fuzz) -> None:
+    """Chains such as create → get → update → end → delete → get, register → approve → get → delete."""
+    calls = LinkedCalls(fuzz)
+    before = dict(fuzz.report.seen)
+    state_machine(LINKED_SCHEMA, calls).run(settings=STATEFUL)
+    fuzz.run(renew_meetings(fuzz.api, fuzz.known))
+    grew = {key: n - before.get(key, 0) for key, n in fuzz.report.seen.items() if n > before.get(key, 0)}
+    # Links were followed: the chains reached existing meetings and registrants, not just 404s.
+    for key in [
+        ("GET /meetings/{meetingId}", 200),
+        ("PATCH /meetings/{meetingId}", 204),
+        ("DELETE /meetings/{meetingId}", 204),
+        ("POST /meetings/{meetingId}/registrants", 201),
+        ("GET /meetings/{meetingId}/registrants/{registrantId}", 200),
+    ]:
+        assert grew.get(key), (key, sorted(grew.items()))

@@ -143,7 +143,9 @@ def create_app(
     if deps is not None:
         app.state.deps = deps
     app.state.emulator = emulator
-    edge = ZoomEdge(app, metrics=metrics, access_log=settings.access_log)
+    edge = ZoomEdge(
+        app, metrics=metrics, access_log=settings.access_log, max_body_bytes=settings.max_body_bytes
+    )
     return with_admin_layers(edge, app, settings) if settings.admin_enabled else edge
 
 

@@ -14,6 +14,7 @@ from moot.domain.errors import (
     InternalError,
     MethodNotAllowed,
     OAuthError,
+    RequestTooLarge,
     RouteNotFound,
     ValidationFailed,
     ZoomError,
@@ -27,7 +28,7 @@ async def zoom_error(request: Request, exc: Exception) -> Response:
 
 async def oauth_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, OAuthError)
-    return json_response(exc.body(), exc.status)
+    return json_response(exc.body(), exc.status, headers=exc.headers)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -44,6 +45,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 def nul_rejected_response() -> Response:
     error = ValidationFailed([FieldError("", "NUL characters are not allowed in paths or query strings.")])
+    return json_response(error.body(), error.status)
+
+
+def too_large_response() -> Response:
+    error = RequestTooLarge()
     return json_response(error.body(), error.status)
 
 

@@ -10,8 +10,10 @@ from urllib.parse import unquote_plus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from moot.api.errors import nul_rejected_response, unexpected_error_response
+from moot.api.errors import nul_rejected_response, too_large_response, unexpected_error_response
+from moot.api.responses import BODY_LIMITED, MAX_BODY_BYTES
 from moot.domain import ids
+from moot.domain.errors import RequestTooLarge
 
 if TYPE_CHECKING:
     from moot.api.metrics import Metrics
@@ -23,12 +25,22 @@ access = logging.getLogger("moot.access")
 class ZoomEdge:
     """Strips a trailing slash (``/v2/users/me/meetings/`` is the same resource), stamps every response
     with ``x-zm-trackingid`` and answers any unhandled exception with a JSON 500, logging the traceback.
-    With ``metrics`` it counts and times every answer; with ``access_log`` it logs each on ``moot.access``."""
+    With ``metrics`` it counts and times every answer; with ``access_log`` it logs each on ``moot.access``.
+    A body over ``max_body_bytes`` is a 413: at once when its Content-Length says so, otherwise as soon as
+    that many bytes have streamed in (the rest is never read); the admin API's routes set their own."""
 
-    def __init__(self, app: ASGIApp, *, metrics: Metrics | None = None, access_log: bool = False) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: Metrics | None = None,
+        access_log: bool = False,
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.access_log = access_log
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,7 +68,13 @@ class ZoomEdge:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_tracked)
+            if path.startswith(ADMIN_PREFIX):  # the operator's: routes set their own limits (state restore)
+                await self.app(scope, receive, send_tracked)
+            elif _declared_length(scope) > self.max_body_bytes:
+                await too_large_response()(scope, receive, send_tracked)
+            else:
+                scope[BODY_LIMITED] = True
+                await self.app(scope, _limited(receive, self.max_body_bytes), send_tracked)
         except Exception:
             # Starlette has usually answered already (JSON 500, see errors.py) and re-raised.
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
@@ -66,6 +84,33 @@ class ZoomEdge:
             self.metrics.observe(scope.get("route"), scope["method"], status, time.perf_counter() - arrived)
         if self.access_log:
             _log_request(scope, status, time.perf_counter() - arrived, tracking)
+
+
+ADMIN_PREFIX = "/moot/api/"
+
+
+def _declared_length(scope: Scope) -> int:
+    """The request's Content-Length, 0 when it has none (or one that is not a number)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            return int(value) if value.isdigit() else 0
+    return 0
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    """``receive``, raising RequestTooLarge (a 413) once more than ``limit`` body bytes have come."""
+    size = 0
+
+    async def receive_limited() -> Message:
+        nonlocal size
+        message = await receive()
+        if message["type"] == "http.request":
+            size += len(message.get("body", b""))
+            if size > limit:
+                raise RequestTooLarge()
+        return message
+
+    return receive_limited
 
 
 def _rate_headers(rate: dict[str, str], present: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:

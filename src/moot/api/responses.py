@@ -11,7 +11,8 @@ from starlette.responses import Response
 from moot.domain.errors import InvalidJsonBody, RequestTooLarge
 
 JSON_TYPE = "application/json;charset=UTF-8"
-MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_BODY_BYTES = 2 * 1024 * 1024  # the default of Settings.max_body_bytes, which ZoomEdge enforces
+BODY_LIMITED = "moot.body_limited"  # in the scope when ZoomEdge holds the body to Settings.max_body_bytes
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -22,15 +23,20 @@ def no_content() -> Response:
     return Response(status_code=204)
 
 
-async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+async def read_body(request: Request, limit: int | None = None) -> bytes:
+    """The whole body; over ``limit`` bytes (a route's own) a 413. Without one, the body is held to
+    ``Settings.max_body_bytes`` as it streams in (``ZoomEdge``), or where ZoomEdge does not (the admin
+    API) to ``MAX_BODY_BYTES``."""
+    if limit is None and not request.scope.get(BODY_LIMITED):
+        limit = MAX_BODY_BYTES
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if limit is not None and declared is not None and declared.isdigit() and int(declared) > limit:
         raise RequestTooLarge()
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > limit:
+        if limit is not None and size > limit:
             raise RequestTooLarge()
         chunks.append(chunk)
     return b"".join(chunks)

@@ -199,11 +199,12 @@ class RegistrantCapacityReached(ZoomError):
 class OAuthError(Exception):
     """Token-endpoint errors: ``{"reason": ..., "error": ...}``."""
 
-    def __init__(self, status: int, error: str, reason: str) -> None:
+    def __init__(self, status: int, error: str, reason: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(reason)
         self.status = status
         self.error = error
         self.reason = reason
+        self.headers = headers
 
     def body(self) -> dict[str, Any]:
         return {"reason": self.reason, "error": self.error}
@@ -211,6 +212,16 @@ class OAuthError(Exception):
 
 def invalid_client() -> OAuthError:
     return OAuthError(401, "invalid_client", "Invalid client_id or client_secret")
+
+
+def too_many_failed_attempts(retry_after: int) -> OAuthError:
+    """Client authentication refused for a while after too many failures (moot's; Zoom's is unknown)."""
+    return OAuthError(
+        429,
+        "too_many_requests",
+        "Too many failed attempts. Try again later.",
+        {"Retry-After": str(retry_after)},
+    )
 
 
 def unsupported_grant_type() -> OAuthError:

@@ -2,7 +2,8 @@
 
 Both count *chains* of steps: each step increments one counter (created with an expiry) and gives its
 count, and once a count passes its step's limit the rest of the chain is not counted (a request refused
-per second is not counted against the day).
+per second is not counted against the day). A step whose expiry is 0 (``PEEK``) reads its counter without
+counting (0 when it does not exist).
 
 In Redis, one small Lua script runs a whole batch of chains atomically, and every request that asks in
 the same event-loop turn shares one batch: one round trip, one command and one reply for all of them.
@@ -29,6 +30,7 @@ log = logging.getLogger("moot.ratelimits")
 # (key, seconds until a new counter expires, limit): the steps of a chain after the first whose count
 # passes its limit are not counted.
 Step = tuple[str, int, int]
+PEEK = 0  # as a step's expiry: read the counter, do not count
 
 
 class _Counter:
@@ -57,7 +59,9 @@ class MemoryCounters:
         counts: list[int] = []
         for key, expiry, limit in steps:
             counter = items.get(key)
-            if counter is None or counter.expires <= now:
+            if expiry == PEEK:
+                count = counter.count if counter is not None and counter.expires > now else 0
+            elif counter is None or counter.expires <= now:
                 items[key] = _Counter(now + expiry)
                 count = 1
             else:
@@ -80,8 +84,8 @@ class MemoryCounters:
             del self._items[key]
 
 
-# KEYS: every step's key; ARGV: for each step, its expiry, its limit and 1 when it starts a chain.
-# Answers each step's count, 0 for those not counted.
+# KEYS: every step's key; ARGV: for each step, its expiry (0: read, do not count), its limit and 1 when it
+# starts a chain. Answers each step's count, 0 for those not counted.
 SCRIPT = b"""
 local counts = {}
 local over = false
@@ -90,6 +94,10 @@ for i, key in ipairs(KEYS) do
   if ARGV[j] == '1' then over = false end
   if over then
     counts[i] = 0
+  elseif ARGV[j - 2] == '0' then
+    local n = tonumber(redis.call('GET', key) or '0')
+    counts[i] = n
+    over = n > tonumber(ARGV[j - 1])
   else
     local n = redis.call('INCR', key)
     if n == 1 then redis.call('EXPIRE', key, ARGV[j - 2]) end

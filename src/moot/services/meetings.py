@@ -308,7 +308,8 @@ async def list_meetings(
     after: Cursor | None = None
     page_number = query.page_number or 1
     if query.next_page_token:
-        state = pagination.decode(deps, "meetings", query.next_page_token)
+        # Bound to the host: another host's (or account's) token would carry its total and cursor.
+        state = pagination.decode(deps, f"meetings:{host.id}", query.next_page_token)
         list_type, size = ListType(state["t"]), int(state["n"])
         from_date, to_date, dates_zone = _date(state["f"]), _date(state["u"]), state.get("z") or "UTC"
         after, page_number = Cursor(state["c"], int(state["i"])), int(state["p"]) + 1
@@ -338,7 +339,7 @@ async def list_meetings(
         last = meetings[-1]
         token = pagination.encode(
             deps,
-            "meetings",
+            f"meetings:{host.id}",
             {
                 "t": list_type.value,
                 "n": size,

@@ -87,6 +87,11 @@ class Limiter:
         assert self._redis is not None
         return await self._redis.incr(steps)
 
+    async def count(self, steps: list[Step]) -> list[int] | None:
+        """Count (or, with expiry ``PEEK``, read) one chain of ``steps`` in the limiter's counters, for
+        throttles of their own (failed client authentications); None when the counters are unreachable."""
+        return await self._count(steps)
+
     async def charge(self, account_id: str, operation: str) -> RateUsage:
         """Count one call of ``operation``; raise RateLimited past the plan's per-second or daily limit."""
         account, scale = await self._account(account_id)

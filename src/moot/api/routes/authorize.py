@@ -16,11 +16,12 @@ from starlette.routing import Route
 
 from moot.api.responses import read_body
 from moot.domain.oauth import CONSENT_FORM_LIFETIME
-from moot.services import user_oauth
+from moot.services import oauth, user_oauth
 from moot.services.context import Deps
 from moot.services.user_oauth import AuthorizationRequest, AuthorizeRefused, SignInFailed
 
 NONCE_COOKIE = "moot_oauth_nonce"
+SIGN_IN_THROTTLED = "Too many failed sign-ins. Try again in a minute."
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
@@ -52,7 +53,13 @@ def _error_page(message: str, status: int = 400) -> HTMLResponse:
 
 
 def _consent_page(
-    deps: Deps, nonce: str, request: AuthorizationRequest, *, email: str = "", error: str = ""
+    deps: Deps,
+    nonce: str,
+    request: AuthorizationRequest,
+    *,
+    email: str = "",
+    error: str = "",
+    status: int | None = None,
 ) -> HTMLResponse:
     app = request.app
     hidden = {**request.fields(), "csrf_token": user_oauth.consent_form_token(deps, nonce, request)}
@@ -73,7 +80,7 @@ def _consent_page(
         f'<button type="submit" name="action" value="allow">Allow</button>'
         f'<button type="submit" name="action" value="deny" formnovalidate>Deny</button></form>'
     )
-    response = _page(f"Authorize {app.name}", body, 401 if error else 200)
+    response = _page(f"Authorize {app.name}", body, status or (401 if error else 200))
     response.set_cookie(
         NONCE_COOKIE,
         nonce,
@@ -119,10 +126,15 @@ async def authorize_submit(request: Request) -> Response:
     if form.get("action") == "deny":
         return _redirect(user_oauth.denied_redirect(authorization))
     email = form.get("email", "")
+    address = request.client.host if request.client is not None else ""
     try:
-        user = await user_oauth.sign_in(deps, authorization.app, email, form.get("password", ""))
+        user = await oauth.sign_in(deps, authorization.app, email, form.get("password", ""), address)
     except SignInFailed:
         return _consent_page(deps, nonce, authorization, email=email, error="Incorrect email or password.")
+    except oauth.SignInThrottled as throttled:
+        page = _consent_page(deps, nonce, authorization, email=email, error=SIGN_IN_THROTTLED, status=429)
+        page.headers["retry-after"] = str(throttled.retry_after)
+        return page
     return _redirect(await user_oauth.grant_consent(deps, authorization, user))
 
 

@@ -31,17 +31,23 @@ def _body_params(raw: bytes) -> dict[str, str]:
         return {}
 
 
+def _address(request: Request) -> str:
+    """The client's address as the ASGI server gives it (behind a proxy: what its forwarded headers say,
+    where the server trusts them, e.g. uvicorn's --forwarded-allow-ips)."""
+    return request.client.host if request.client is not None else ""
+
+
 async def token(request: Request) -> Response:
     deps: Deps = request.app.state.deps
     params = {**request.query_params, **_body_params(await read_body(request, limit=64 * 1024))}
-    body = await oauth.request_token(deps, request.headers.get("authorization"), params)
+    body = await oauth.request_token(deps, request.headers.get("authorization"), params, _address(request))
     return json_response(body, headers={"cache-control": "no-store", "pragma": "no-cache"})
 
 
 async def revoke(request: Request) -> Response:
     deps: Deps = request.app.state.deps
     params = {**request.query_params, **_body_params(await read_body(request, limit=64 * 1024))}
-    body = await oauth.revoke_token(deps, request.headers.get("authorization"), params)
+    body = await oauth.revoke_token(deps, request.headers.get("authorization"), params, _address(request))
     return json_response(body, headers={"cache-control": "no-store", "pragma": "no-cache"})
 
 
