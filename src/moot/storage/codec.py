@@ -295,7 +295,8 @@ def meeting_page_sql(query: MeetingQuery) -> tuple[str, list[Any], str, list[Any
     page_where = where
     page_params = list(params)
     if query.after is not None:
-        page_where += " AND (sort_time > ? OR (sort_time = ? AND id > ?))"
+        # sort_time >= ? first: a range on ix_meetings_host_list, so a deep page seeks instead of scanning.
+        page_where += " AND sort_time >= ? AND (sort_time > ? OR id > ?)"
         page_params.extend([query.after.sort_time, query.after.sort_time, query.after.meeting_id])
     page_sql = (
         f"SELECT {MEETING_COLUMNS} FROM meetings WHERE {page_where} ORDER BY sort_time, id LIMIT ? OFFSET ?"

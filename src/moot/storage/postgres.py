@@ -23,7 +23,7 @@ from moot.domain.past_meetings import MeetingInstance, Participant
 from moot.domain.registrants import Registrant, RegistrantStatus
 from moot.domain.times import format_zoom
 from moot.domain.users import User, UserStatus
-from moot.storage import codec, outbox_codec, registrant_codec
+from moot.storage import codec, listing_sql, outbox_codec, registrant_codec
 from moot.storage import past_meeting_codec as pmc
 from moot.storage.base import DuplicateKey
 from moot.storage.placeholders import dollar_params
@@ -304,6 +304,7 @@ class PostgresStore:
             rows = await conn.fetch(dollar_params(page_sql), *page_params)
             total = query.known_total
             if total is None:
+                count_sql, count_params = listing_sql.counted_total(query) or (count_sql, count_params)
                 total = await conn.fetchval(dollar_params(count_sql), *count_params)
         return [codec.meeting_from_row(r) for r in rows], int(total)
 

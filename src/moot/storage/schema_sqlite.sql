@@ -1,4 +1,4 @@
--- migrations sha256: 023d3b8e8902879997c8c5fd75280f7d4fc9b746e0031744f1ebd67ccc727cf0
+-- migrations sha256: 6fb2616f176bc705b15834b4da85e204017c793d6374c365a769eaebc86cef67
 -- The schema the migrations create on SQLite; written by `python -m moot.storage.schema`.
 BEGIN;
 CREATE TABLE alembic_version (
@@ -163,6 +163,16 @@ CREATE TABLE meeting_participants (
 	PRIMARY KEY (id), 
 	FOREIGN KEY(instance_uuid) REFERENCES meeting_instances (uuid) ON DELETE CASCADE
 );
+CREATE TABLE host_meeting_counts (
+	account_id TEXT NOT NULL, 
+	host_id TEXT NOT NULL, 
+	slot SMALLINT NOT NULL, 
+	listed BIGINT NOT NULL, 
+	PRIMARY KEY (account_id, host_id, slot)
+)
+ WITHOUT ROWID
+
+;
 CREATE INDEX ix_users_account_status ON users (account_id, status, created_at, id);
 CREATE INDEX ix_meetings_host_list ON meetings (host_id, sort_time, id, type, status, end_time, expires_at, deleted_at, account_id) WHERE deleted_at IS NULL;
 CREATE INDEX ix_registrants_meeting_status ON registrants (meeting_id, status, created_at, id);
@@ -180,5 +190,10 @@ CREATE UNIQUE INDEX uq_meeting_instances_live ON meeting_instances (meeting_id) 
 CREATE INDEX ix_meeting_participants_instance ON meeting_participants (instance_uuid, id);
 CREATE UNIQUE INDEX uq_meeting_participants_present ON meeting_participants (instance_uuid, user_id) WHERE leave_time IS NULL;
 CREATE INDEX ix_webhook_deliveries_pending ON webhook_deliveries (next_attempt_at, id) WHERE state = 'pending';
-INSERT INTO alembic_version (version_num) VALUES ('0007');
+CREATE INDEX ix_meetings_host_expiry ON meetings (host_id, expires_at, account_id, type, deleted_at, end_time, status) WHERE deleted_at IS NULL AND type <> 1;
+CREATE INDEX ix_meetings_host_live ON meetings (host_id, sort_time, id, type, status, expires_at, deleted_at, account_id) WHERE deleted_at IS NULL AND status = 'started';
+CREATE TRIGGER tr_meetings_count_insert AFTER INSERT ON meetings WHEN NEW.deleted_at IS NULL AND NEW.type <> 1 BEGIN INSERT INTO host_meeting_counts (account_id, host_id, slot, listed) SELECT NEW.account_id, NEW.host_id, 0, 1 WHERE NEW.deleted_at IS NULL AND NEW.type <> 1 ON CONFLICT (account_id, host_id, slot) DO UPDATE SET listed = listed + excluded.listed; END;
+CREATE TRIGGER tr_meetings_count_delete AFTER DELETE ON meetings WHEN OLD.deleted_at IS NULL AND OLD.type <> 1 BEGIN INSERT INTO host_meeting_counts (account_id, host_id, slot, listed) SELECT OLD.account_id, OLD.host_id, 0, -1 WHERE OLD.deleted_at IS NULL AND OLD.type <> 1 ON CONFLICT (account_id, host_id, slot) DO UPDATE SET listed = listed + excluded.listed; END;
+CREATE TRIGGER tr_meetings_count_update AFTER UPDATE OF account_id, host_id, type, deleted_at ON meetings WHEN OLD.account_id IS NOT NEW.account_id OR OLD.host_id IS NOT NEW.host_id OR OLD.type IS NOT NEW.type OR (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL) BEGIN INSERT INTO host_meeting_counts (account_id, host_id, slot, listed) SELECT OLD.account_id, OLD.host_id, 0, -1 WHERE OLD.deleted_at IS NULL AND OLD.type <> 1 ON CONFLICT (account_id, host_id, slot) DO UPDATE SET listed = listed + excluded.listed; INSERT INTO host_meeting_counts (account_id, host_id, slot, listed) SELECT NEW.account_id, NEW.host_id, 0, 1 WHERE NEW.deleted_at IS NULL AND NEW.type <> 1 ON CONFLICT (account_id, host_id, slot) DO UPDATE SET listed = listed + excluded.listed; END;
+INSERT INTO alembic_version (version_num) VALUES ('0008');
 COMMIT;

@@ -25,7 +25,7 @@ from moot.domain.past_meetings import MeetingInstance, Participant
 from moot.domain.registrants import Registrant, RegistrantStatus
 from moot.domain.times import format_zoom
 from moot.domain.users import User, UserStatus
-from moot.storage import codec, outbox_codec, registrant_codec
+from moot.storage import codec, listing_sql, outbox_codec, registrant_codec
 from moot.storage import past_meeting_codec as pmc
 from moot.storage.base import DuplicateKey, StorageError
 from moot.storage.sqlite_outbox import SqliteOutbox
@@ -369,6 +369,7 @@ class SqliteStore:
         rows = self._conn.execute(page_sql, page_params).fetchall()
         total = query.known_total
         if total is None:
+            count_sql, count_params = listing_sql.counted_total(query) or (count_sql, count_params)
             total = self._conn.execute(count_sql, count_params).fetchone()[0]
         return [codec.meeting_from_row(r) for r in rows], int(total)
 
