@@ -92,7 +92,7 @@ async def test_readyz_is_503_when_redis_does_not_answer(deps: Deps) -> None:
         "checks": {
             "database": "ok",
             "migrations": "ok",
-            "redis": "failed: ConnectionError: [Errno 111] Connect call failed ('127.0.0.1', 1)",
+            "redis": "failed: ConnectionRefusedError: [Errno 111] Connect call failed ('127.0.0.1', 1)",
         },
     }
 

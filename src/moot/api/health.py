@@ -52,16 +52,13 @@ def head_revision() -> str:
 
 
 async def _ping_redis(url: str) -> str:
-    import coredis
+    from moot.services.counters import ping
 
-    client: coredis.Redis[bytes] = coredis.Redis.from_url(url)
     try:
         async with asyncio.timeout(CHECK_TIMEOUT):
-            await client.ping()
+            await ping(url, CHECK_TIMEOUT)
     except Exception as exc:
         return _failure(exc)
-    finally:
-        client.connection_pool.disconnect()
     return "ok"
 
 

@@ -220,6 +220,7 @@ class _Connection(asyncio.Protocol):
     and fails every command waiting on it."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
+        self.loop = loop
         self._loop = loop
         self._timeout = timeout
         self._buffer = bytearray()
@@ -294,6 +295,30 @@ class _Connection(asyncio.Protocol):
         waiting, self._waiting = self._waiting, deque()
         for on_reply, _ in waiting:
             on_reply(error)
+
+
+async def _open(connection: _Connection, address: RedisAddress) -> None:
+    """Connect, authenticate, select the database, load the script and PING (callers bound the time)."""
+    loop = connection.loop
+    if address.unix_path is not None:
+        await loop.create_unix_connection(lambda: connection, address.unix_path)
+    else:
+        tls = ssl.create_default_context() if address.tls else None
+        await loop.create_connection(lambda: connection, address.host, address.port, ssl=tls)
+    for data in address.setup():
+        connection.send(data, _check_setup(connection))
+    connection.send(command(b"PING"), _check_setup(connection, last=True))
+    await connection.ready
+
+
+async def ping(url: str, reply_seconds: float = 2.0) -> None:
+    """Open a connection to the Redis at ``url`` as the counters do, and close it (readiness checks; the
+    caller bounds the whole); raises what went wrong."""
+    connection = _Connection(asyncio.get_running_loop(), reply_seconds)
+    try:
+        await _open(connection, RedisAddress.parse(url))
+    finally:
+        connection.close()
 
 
 class RedisCounters:
@@ -371,16 +396,7 @@ class RedisCounters:
         connection = _Connection(loop, self.timeout)
         try:
             async with asyncio.timeout(self.timeout):
-                address = self.address
-                if address.unix_path is not None:
-                    await loop.create_unix_connection(lambda: connection, address.unix_path)
-                else:
-                    tls = ssl.create_default_context() if address.tls else None
-                    await loop.create_connection(lambda: connection, address.host, address.port, ssl=tls)
-                for data in address.setup():
-                    connection.send(data, _check_setup(connection))
-                connection.send(command(b"PING"), _check_setup(connection, last=True))
-                await connection.ready
+                await _open(connection, self.address)
         except Exception as error:
             connection.close()
             self._retry_at = loop.time() + self.retry_seconds
