@@ -29,5 +29,7 @@ async def authenticate(request: Request, operation: str) -> tuple[Deps, Principa
     if deps.limiter is None:
         return deps, replace(principal, admin_scopes_missing=missing) if missing else principal
     usage = await deps.limiter.charge(principal.account_id, operation)
+    if usage.scale is None:  # an account whose calls are not counted: no headers, no host quota
+        return deps, replace(principal, admin_scopes_missing=missing) if missing else principal
     request.state.rate_usage = usage  # its headers go out on the answer, whatever it is (ZoomEdge)
     return deps, replace(principal, admin_scopes_missing=missing, usage=usage)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from moot.domain.meetings import Meeting, MeetingType
-from moot.domain.recurrence import Occurrence, zoom_time
+from moot.domain.recurrence import Occurrence, occurrences_to_wire, zoom_time
 from moot.domain.registrants import PROFILE_FIELDS, Registrant
 from moot.domain.times import format_zoom
 
@@ -123,7 +123,15 @@ def _meeting_head(meeting: Meeting) -> dict[str, Any]:
     return head
 
 
-def meeting_created(meeting: Meeting, operator: Operator, *, join_url: str) -> dict[str, Any]:
+def meeting_created(
+    meeting: Meeting,
+    operator: Operator,
+    *,
+    join_url: str,
+    occurrences: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """``occurrences``: the series' available occurrences as ``occurrences_to_wire`` gives them, when the
+    caller has them already."""
     obj: dict[str, Any] = {
         "uuid": meeting.uuid,
         "id": meeting.id,
@@ -142,7 +150,9 @@ def meeting_created(meeting: Meeting, operator: Operator, *, join_url: str) -> d
     if meeting.pmi is not None:
         obj["pmi"] = str(meeting.pmi)
     if meeting.type is MeetingType.RECURRING_FIXED_TIME:
-        obj["occurrences"] = [o.to_wire() for o in meeting.available_occurrences]
+        obj["occurrences"] = (
+            occurrences if occurrences is not None else occurrences_to_wire(meeting.available_occurrences)
+        )
     settings = meeting.settings
     obj["settings"] = {
         "use_pmi": settings["use_pmi"],
@@ -176,7 +186,7 @@ def updatable_fields(meeting: Meeting) -> dict[str, Any]:
         "tracking_fields": meeting.tracking_fields,
     }
     if meeting.type is MeetingType.RECURRING_FIXED_TIME:
-        fields["occurrences"] = [o.to_wire() for o in meeting.available_occurrences]
+        fields["occurrences"] = occurrences_to_wire(meeting.available_occurrences)
     return fields
 
 

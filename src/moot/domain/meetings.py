@@ -9,7 +9,7 @@ from typing import Any
 
 from moot.domain import ids
 from moot.domain.errors import FieldError, ValidationFailed
-from moot.domain.recurrence import Occurrence, OccurrenceStatus, zoom_time
+from moot.domain.recurrence import Occurrence, OccurrenceStatus, occurrences_to_wire, zoom_time
 from moot.domain.times import format_zoom
 
 
@@ -198,8 +198,10 @@ class Meeting:
     @property
     def end_time(self) -> datetime:
         """When the meeting (a series: its last occurrence) is over."""
-        if self.type is MeetingType.RECURRING_FIXED_TIME and self.available_occurrences:
-            return datetime.fromtimestamp(max(o.end for o in self.available_occurrences), UTC)
+        if self.type is MeetingType.RECURRING_FIXED_TIME:
+            ends = [o.start + 60 * o.duration for o in self.occurrences if o.status is _AVAILABLE]  # o.end
+            if ends:
+                return datetime.fromtimestamp(max(ends), UTC)
         return self.sort_time + timedelta(minutes=self.duration)
 
     @property
@@ -208,8 +210,9 @@ class Meeting:
             return self.created_at + SCHEDULED_LIFETIME
         if self.type is MeetingType.RECURRING_NO_FIXED_TIME:
             return self.created_at + RECURRING_LIFETIME
-        if self.available_occurrences:
-            return self.available_occurrences[-1].start_time + SCHEDULED_LIFETIME
+        last = next((o for o in reversed(self.occurrences) if o.status is _AVAILABLE), None)
+        if last is not None:
+            return last.start_time + SCHEDULED_LIFETIME
         return self.sort_time + SCHEDULED_LIFETIME
 
     def occurrence(self, occurrence_id: str) -> Occurrence | None:
@@ -240,9 +243,11 @@ def meeting_to_wire(
     occurrences: list[Occurrence] | None = None,
     occurrence: Occurrence | None = None,
     registration_url: str | None = None,
+    occurrences_wire: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The meeting as create (201) and GET (200) answer it, keys in Zoom's order: ``occurrences`` are
-    those to show of a series; with ``occurrence`` its start and duration stand for the meeting's."""
+    those to show of a series (``occurrences_wire``: the same, already through ``occurrences_to_wire``);
+    with ``occurrence`` its start and duration stand for the meeting's."""
     body: dict[str, Any] = {
         "uuid": meeting.uuid,
         "id": meeting.id,
@@ -274,7 +279,9 @@ def meeting_to_wire(
     if meeting.pmi is not None:
         body["pmi"] = str(meeting.pmi)
     if meeting.type is MeetingType.RECURRING_FIXED_TIME:
-        body["occurrences"] = [o.to_wire() for o in occurrences or ()]
+        body["occurrences"] = (
+            occurrences_wire if occurrences_wire is not None else occurrences_to_wire(occurrences or ())
+        )
     body["settings"] = meeting.settings
     body["pre_schedule"] = meeting.pre_schedule
     if meeting.type.is_recurring and meeting.recurrence is not None:

@@ -10,7 +10,7 @@ keeps that id if the occurrence alone is moved later.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
 from functools import lru_cache
@@ -76,6 +76,14 @@ class Occurrence(NamedTuple):
             "duration": self.duration,
             "status": self.status,  # a StrEnum member: a str, which orjson writes as is
         }
+
+
+def occurrences_to_wire(occurrences: Iterable[Occurrence]) -> list[dict[str, Any]]:
+    """``[o.to_wire() for o in occurrences]``, without a method call per occurrence (a series has 60)."""
+    return [
+        {"occurrence_id": oid, "start_time": zoom_time(start), "duration": duration, "status": status}
+        for oid, start, duration, status in occurrences
+    ]
 
 
 @lru_cache(maxsize=65_536)

@@ -6,10 +6,19 @@ from datetime import UTC, datetime, tzinfo
 
 
 def format_zoom(instant: datetime) -> str:
-    # isoformat is C code; strftime costs twice as much, and every response formats several instants.
+    # Formatted from its fields with one %: half the cost of isoformat (which also formats the UTC
+    # offset, only to have it cut off), of strftime and of an f-string (a format call per field); a
+    # create formats about eight instants.
     if instant.tzinfo is not UTC:
         instant = instant.astimezone(UTC)
-    return instant.isoformat(timespec="seconds")[:19] + "Z"
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031
+        instant.year,
+        instant.month,
+        instant.day,
+        instant.hour,
+        instant.minute,
+        instant.second,
+    )
 
 
 def parse_zoom(value: str) -> datetime:

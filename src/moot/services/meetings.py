@@ -28,7 +28,7 @@ from moot.domain.meetings import (
     meeting_to_wire,
     merged_settings,
 )
-from moot.domain.recurrence import Occurrence, with_duration
+from moot.domain.recurrence import Occurrence, occurrences_to_wire, with_duration
 from moot.domain.times import format_zoom, parse_start_time
 from moot.domain.users import User
 from moot.services import events, lifecycle, occurrences, pagination, registration_links
@@ -53,15 +53,25 @@ def start_url(deps: Deps, meeting: Meeting) -> str:
 
 
 def to_wire(
-    deps: Deps, meeting: Meeting, *, occurrence: Occurrence | None = None, show_previous: bool = False
+    deps: Deps,
+    meeting: Meeting,
+    *,
+    occurrence: Occurrence | None = None,
+    show_previous: bool = False,
+    every_occurrence: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """``every_occurrence``: all of the series' occurrences through ``occurrences_to_wire``, if the caller
+    has them (used when every one of them is to be shown)."""
+    shown = occurrences.shown(meeting, deps.clock.now(), show_previous=show_previous)
+    known = every_occurrence is not None and len(shown) == len(meeting.occurrences) == len(every_occurrence)
     return meeting_to_wire(
         meeting,
         start_url=start_url(deps, meeting),
         join_url=join_url(deps, meeting),
-        occurrences=occurrences.shown(meeting, deps.clock.now(), show_previous=show_previous),
+        occurrences=shown,
         occurrence=occurrence,
         registration_url=registration_links.registration_url(deps, meeting),
+        occurrences_wire=every_occurrence if known else None,
     )
 
 
@@ -141,17 +151,25 @@ async def create_meeting(
         else None,
     )
     occurrences.schedule(meeting, _zone(timezone))
+    # A new series' meeting.created event lists its available occurrences, which are all of them, and
+    # so does the answer unless some are over already: then both get the same list, built once.
+    every_occurrence = occurrences_to_wire(meeting.available_occurrences) if meeting.occurrences else None
     await deps.charge_host(principal, host.id)
-    await _insert_with_fresh_number(deps, meeting, await events.operator(deps, principal, user))
-    return to_wire(deps, meeting)
+    operator = await events.operator(deps, principal, user)
+    await _insert_with_fresh_number(deps, meeting, operator, every_occurrence)
+    return to_wire(deps, meeting, every_occurrence=every_occurrence)
 
 
-async def _insert_with_fresh_number(deps: Deps, meeting: Meeting, operator: ev.Operator) -> None:
+async def _insert_with_fresh_number(
+    deps: Deps, meeting: Meeting, operator: ev.Operator, every_occurrence: list[dict[str, Any]] | None
+) -> None:
     for attempt in range(_ID_ATTEMPTS):
         try:
             async with events.write(deps) as tx:
                 await tx.insert_meeting(meeting)
-                payload = ev.meeting_created(meeting, operator, join_url=join_url(deps, meeting))
+                payload = ev.meeting_created(
+                    meeting, operator, join_url=join_url(deps, meeting), occurrences=every_occurrence
+                )
                 await events.emit(tx, deps, ev.MEETING_CREATED, meeting.account_id, str(meeting.id), payload)
             return
         except DuplicateKey:

@@ -183,6 +183,10 @@ def settings_delta(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 _OCCURRENCE_STATUS = {status.value: status for status in OccurrenceStatus}
+_new = tuple.__new__  # builds an Occurrence without the NamedTuple's Python-level constructor
+# Stored value -> member by one dict lookup (calling the enum class costs several times that).
+_MEETING_TYPE = {kind.value: kind for kind in MeetingType}
+_MEETING_STATUS = {status.value: status for status in MeetingStatus}
 
 
 def meeting_row(meeting: Meeting) -> tuple[Any, ...]:
@@ -207,8 +211,8 @@ def meeting_row(meeting: Meeting) -> tuple[Any, ...]:
         "pmi": meeting.pmi,
     }
     if meeting.occurrences:
-        # A StrEnum status is a str: stored as its text.
-        doc["occurrences"] = [[o.occurrence_id, o.start, o.duration, o.status] for o in meeting.occurrences]
+        # Each as [occurrence_id, start, duration, status]; a StrEnum status is a str: stored as its text.
+        doc["occurrences"] = [list(o) for o in meeting.occurrences]
     return (
         meeting.id,
         meeting.account_id,
@@ -230,8 +234,8 @@ def meeting_from_row(row: Any) -> Meeting:
         id=row[0],
         account_id=row[1],
         host_id=row[2],
-        type=MeetingType(row[3]),
-        status=MeetingStatus(row[4]),
+        type=_MEETING_TYPE[row[3]],
+        status=_MEETING_STATUS[row[4]],
         created_at=parse_zoom(row[8]),
         deleted_at=_parse_opt(row[9]),
         uuid=doc["uuid"],
@@ -251,7 +255,7 @@ def meeting_from_row(row: Any) -> Meeting:
         assistant_id=doc["assistant_id"],
         pmi=doc["pmi"],
         occurrences=[
-            Occurrence(oid, start, duration, _OCCURRENCE_STATUS[status])
+            _new(Occurrence, (oid, start, duration, _OCCURRENCE_STATUS[status]))
             for oid, start, duration, status in doc.get("occurrences", ())
         ],
     )

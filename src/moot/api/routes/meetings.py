@@ -27,9 +27,13 @@ async def meetings_list(request: Request) -> Response:
     return json_response(await meetings.list_meetings(deps, principal, request.path_params["userId"], query))
 
 
+_NO_GET_QUERY = MeetingGetQuery()  # what an empty query string parses to (most reads send none)
+
+
 async def meeting_get(request: Request) -> Response:
     deps, principal = await authenticate(request, "meeting")
-    query = parse(MeetingGetQuery, dict(request.query_params))
+    has_query = bool(request.scope["query_string"])
+    query = parse(MeetingGetQuery, dict(request.query_params)) if has_query else _NO_GET_QUERY
     meeting_id = request.path_params["meetingId"]
     body = await meetings.get_meeting(
         deps, principal, meeting_id, query.occurrence_id, show_previous=bool(query.show_previous_occurrences)
