@@ -199,6 +199,23 @@ def delivery_lines(report: Report) -> list[str]:
     ]
 
 
+def reference_lines(report: Report) -> list[str]:
+    """The reference stack beside moot: what the ratio targets mean on this machine."""
+    lines = []
+    for key, moot_key in (("reference_get", "get"), ("reference_create", "create")):
+        ref, moot = report.outcome(key), report.outcome(moot_key)
+        if ref is None or ref.ratio is None:
+            continue
+        line = f"{key}: {ref.result.rps:,.0f} req/s = {ref.ratio:.3f} x baseline"
+        if moot is not None and moot.ratio is not None and ref.result.rps > 0:
+            line += f"; moot {moot_key} = {moot.result.rps / ref.result.rps:.2f} x the reference"
+            target = moot.scenario.min_ratio
+            if target is not None:
+                line += f" (its target, {target:.2f} x baseline, is {target / ref.ratio:.2f} x the reference)"
+        lines.append(line)
+    return lines
+
+
 def check_lines(report: Report) -> list[str]:
     return [f"{c.verdict}  {c.name}: {c.measured:.3f} (target {c.target})" for c in report.checks()]
 
@@ -241,6 +258,16 @@ def markdown(report: Report) -> str:
         f"- machine: {meta.get('cpu_count')} CPUs, {meta.get('platform')}, Python {meta.get('python')}",
         *(load if report.outcomes else []),
         "",
+        *(
+            [
+                "## Reference stack (benchmarks/reference_app.py: Starlette + pydantic + sqlite3)",
+                "",
+                *(f"- {x}" for x in reference_lines(report)),
+                "",
+            ]
+            if reference_lines(report)
+            else []
+        ),
         *(
             ["## Webhook delivery (moot+webhooks)", "", *(f"- {x}" for x in delivery_lines(report)), ""]
             if report.delivery is not None

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from benchmarks import delivery, emulator, fixtures, meta, report
+from benchmarks import delivery, emulator, fixtures, meta, report, scale
 from benchmarks.load import Generator, LoadError, choose_generator, run_load
 from benchmarks.loadspec import LoadResult, LoadSettings
 from benchmarks.scenarios import Scenario, scenarios
@@ -31,6 +31,7 @@ from benchmarks.servers import (
     launch_baseline,
     launch_moot,
     launch_receiver,
+    launch_reference,
     limited_account,
     new_credentials,
     wait_ready,
@@ -48,6 +49,7 @@ class Session:
     series_id: int
     limited_token: str
     webhooks_token: str  # moot+webhooks has its own database, so its own token
+    reference_id: int  # a meeting on the reference stack, for its GET
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -88,6 +90,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--resets", type=int, default=50, help="emulator resets and fixtures timed (default 50)"
     )
+    scale.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.duration is None:
         args.duration = 3.0 if args.quick else 10.0
@@ -126,6 +129,8 @@ def prepare(workdir: Path, cleanup: contextlib.ExitStack, meetings: int, redis_u
     secret = secrets.token_urlsafe(16)
     baseline = launch_baseline(workdir)
     cleanup.callback(baseline.process.stop)
+    reference = launch_reference(workdir)
+    cleanup.callback(reference.process.stop)
     receiver = launch_receiver(workdir, secret)
     cleanup.callback(receiver.process.stop)
     moot = launch_moot(workdir, credentials, redis_url)
@@ -135,6 +140,7 @@ def prepare(workdir: Path, cleanup: contextlib.ExitStack, meetings: int, redis_u
     webhooks = launch_moot(workdir, credentials, redis_url, name="moot-webhooks", webhook=target)
     cleanup.callback(webhooks.process.stop)
     wait_ready(baseline)
+    wait_ready(reference)
     wait_ready(moot)
     wait_ready(webhooks)
     token = fixtures.access_token(moot.base_url, credentials)
@@ -142,9 +148,18 @@ def prepare(workdir: Path, cleanup: contextlib.ExitStack, meetings: int, redis_u
     series_id = fixtures.create_meetings(moot.base_url, token, 1, fixtures.SERIES_BODY)[0]
     limited_token = fixtures.access_token(moot.base_url, limited_account(workdir))
     webhooks_token = fixtures.access_token(webhooks.base_url, credentials)
+    reference_id = fixtures.create_meetings(reference.base_url, token, 1)[0]
     delivery.wait_validated(receiver, webhooks)
-    servers = {"baseline": baseline, "moot": moot, "webhooks": webhooks, "receiver": receiver}
-    return Session(workdir, servers, token, meeting_ids[0], series_id, limited_token, webhooks_token)
+    servers = {
+        "baseline": baseline,
+        "reference": reference,
+        "moot": moot,
+        "webhooks": webhooks,
+        "receiver": receiver,
+    }
+    return Session(
+        workdir, servers, token, meeting_ids[0], series_id, limited_token, webhooks_token, reference_id
+    )
 
 
 def measure(
@@ -169,7 +184,10 @@ def run_scenarios(rep: report.Report, generator: Generator, args: argparse.Names
         workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="moot-bench-")))
         print("starting servers ...", flush=True)
         session = prepare(workdir, cleanup, args.meetings, args.redis)
-        for scenario in scenarios(session.meeting_id, session.series_id, redis=bool(args.redis)):
+        loads = scenarios(
+            session.meeting_id, session.series_id, reference_id=session.reference_id, redis=bool(args.redis)
+        )
+        for scenario in loads:
             print(f"  {scenario.title}: {args.duration:g} s ...", end="", flush=True)
             load_started, receiver_cpu = time.time(), session.servers["receiver"].process.cpu_seconds()
             result = measure(session, generator, scenario, args)
@@ -224,6 +242,18 @@ def run(args: argparse.Namespace) -> int:
     except LoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_SETUP
+    if args.scale:
+        try:
+            return scale.run(args, generator)
+        except (
+            ServerStartError,
+            fixtures.FixtureError,
+            LoadError,
+            OSError,
+            subprocess.SubprocessError,
+        ) as exc:
+            print(f"\nerror: {exc}", file=sys.stderr)
+            return EXIT_SETUP
     info = meta.collect(generator, connections=args.connections, duration=args.duration, warmup=args.warmup)
     rep = report.Report(datetime.now(UTC), info)
     if args.only == "emulator":
@@ -250,6 +280,10 @@ def run(args: argparse.Namespace) -> int:
     print()
     if rep.outcomes:
         print(report.text_table(rep))
+        print()
+    if report.reference_lines(rep):
+        print("reference stack (hand-written Starlette + pydantic + sqlite3):")
+        print("\n".join("  " + line for line in report.reference_lines(rep)))
         print()
     if rep.delivery is not None:
         print("webhook delivery (moot+webhooks):")

@@ -1,6 +1,7 @@
 """The loads, in the order they run: the baseline first, moot's reads, then moot's creates (last, so
 the rows they insert do not change what the list reads; with webhooks on a second moot right after the
-first), then the 60-occurrence series."""
+first), then the 60-occurrence series. The reference stack's GET and create (no targets: they show what
+the ratio targets mean on this machine) each run right before moot's, so that drift hardly separates them."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 class Scenario:
     key: str
     title: str
-    server: str  # "baseline", "moot" or "webhooks" (moot+webhooks: moot delivering every event)
+    # "baseline", "reference", "moot" or "webhooks" (moot+webhooks: moot delivering every event)
+    server: str
     method: str
     path: str
     body: bytes = b""
@@ -35,15 +37,41 @@ class Scenario:
         return RequestSpec(self.method, base_url + self.path, headers, self.body)
 
 
-def scenarios(meeting_id: int, series_id: int, *, redis: bool = False) -> list[Scenario]:
+def scenarios(
+    meeting_id: int, series_id: int, *, reference_id: int | None = None, redis: bool = False
+) -> list[Scenario]:
+    """The loads; the reference stack's only with ``reference_id`` (a meeting created on it)."""
+    reference_get = [
+        Scenario(
+            "reference_get",
+            "reference GET /v2/meetings/{id} (Starlette + pydantic + sqlite3)",
+            "reference",
+            "GET",
+            f"/v2/meetings/{reference_id}",
+        )
+    ]
+    reference_create = [
+        Scenario(
+            "reference_create",
+            "reference POST /v2/users/me/meetings (Starlette + pydantic + sqlite3)",
+            "reference",
+            "POST",
+            "/v2/users/me/meetings",
+            orjson.dumps(MEETING_BODY),
+        )
+    ]
+    if reference_id is None:
+        reference_get, reference_create = [], []
     return [
         Scenario("baseline", "baseline GET (raw ASGI)", "baseline", "GET", "/v2/meetings/1"),
+        *reference_get,
         Scenario(
             "get", "moot GET /v2/meetings/{id}", "moot", "GET", f"/v2/meetings/{meeting_id}", min_ratio=0.30
         ),
         Scenario(
             "list", "moot GET /v2/users/me/meetings", "moot", "GET", "/v2/users/me/meetings?page_size=30"
         ),
+        *reference_create,
         Scenario(
             "create",
             "moot POST /v2/users/me/meetings",

@@ -1,5 +1,6 @@
 """The servers under load, on free local ports: moot (``moot serve``), moot with a webhook endpoint
-(moot+webhooks), the raw ASGI baseline, and the webhook receiver that moot+webhooks delivers to."""
+(moot+webhooks), the raw ASGI baseline, the reference stack (Starlette + pydantic + sqlite3), and the
+webhook receiver that moot+webhooks delivers to."""
 
 from __future__ import annotations
 
@@ -130,6 +131,24 @@ def launch_baseline(workdir: Path) -> Server:
     argv = [sys.executable, "-m", "benchmarks.baseline_app", "--port", str(port), "--log-level", LOG_LEVEL]
     process = ManagedProcess("baseline", argv, workdir / "baseline.log", _clean_env())
     return Server("baseline", f"http://127.0.0.1:{port}", process, "/")
+
+
+def launch_reference(workdir: Path) -> Server:
+    """The reference stack (``benchmarks/reference_app.py``) on its own SQLite file, served like moot."""
+    port = free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "benchmarks.reference_app",
+        "--port",
+        str(port),
+        "--db",
+        str(workdir / "reference.db"),
+        "--log-level",
+        LOG_LEVEL,
+    ]
+    process = ManagedProcess("reference", argv, workdir / "reference.log", _clean_env())
+    return Server("reference", f"http://127.0.0.1:{port}", process, "/healthz")
 
 
 def launch_receiver(workdir: Path, secret: str) -> Server:
