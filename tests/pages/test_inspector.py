@@ -375,6 +375,22 @@ async def test_sign_in_with_the_admin_token(guarded_deps: Deps) -> None:
         assert (await client.get("/moot/")).status_code == 303
 
 
+async def test_sign_in_attempts_are_throttled_per_address(guarded_deps: Deps) -> None:
+    async with app_client(guarded_deps) as client:
+        token = csrf_of(assert_page(await client.get("/moot/login")), "/moot/login")
+        for _ in range(10):
+            wrong = await client.post("/moot/login", data={"csrf": token, "token": "guess", "next": "/moot/"})
+            assert "That is not this server&#39;s admin token." in assert_page(wrong, 401)
+        refused = await client.post("/moot/login", data={"csrf": token, "token": TOKEN, "next": "/moot/"})
+        assert "Too many sign-in attempts from this address. Wait 10 minutes, then try again." in assert_page(
+            refused, 429
+        )
+        assert auth.COOKIE not in client.cookies
+        # The Bearer header still lets the operator in meanwhile.
+        bearer = await client.get("/moot/", headers={"authorization": f"Bearer {TOKEN}"})
+        assert_page(bearer)
+
+
 async def test_forged_and_expired_sessions_are_refused(guarded_deps: Deps) -> None:
     good = auth.session_value(guarded_deps, int(time.time()) + 600)
     expires, _, mac = good.partition(".")

@@ -39,6 +39,16 @@ class Attempts:
             return False
         return all(count <= limit for count, (_, _, limit) in zip(counts, steps, strict=False))
 
+    async def allow_client(self, what: str, client: str) -> bool:
+        """Count one attempt at something that belongs to no meeting (the inspector's sign-in); False
+        once the client address is past its limit."""
+        step = (f"moot:page:{what}:{client}", WINDOW_SECONDS, PER_CLIENT)
+        if isinstance(self._counters, MemoryCounters):
+            counts: list[int] | None = self._counters.incr([step])
+        else:
+            counts = await self._counters.incr([step])
+        return counts is not None and counts[0] <= PER_CLIENT
+
     async def close(self) -> None:
         if isinstance(self._counters, RedisCounters):
             await self._counters.close()

@@ -9,6 +9,7 @@ from starlette.routing import Route
 from moot.pages.inspector import auth
 from moot.pages.inspector.common import form, form_ok, page
 from moot.pages.render import redirect
+from moot.pages.throttle import attempts, client_address
 
 
 async def login_page(request: Request) -> Response:
@@ -27,6 +28,9 @@ async def login(request: Request) -> Response:
         return redirect(target)
     if not form_ok(deps, request, fields, "login"):
         failed = "The sign-in form had expired: try again."
+    elif not await attempts(request).allow_client("inspector-login", client_address(request)):
+        failed = "Too many sign-in attempts from this address. Wait 10 minutes, then try again."
+        return page(request, deps, "login.html", {"next": target, "failed": failed}, status=429)
     elif not auth.token_matches(deps, fields.get("token", "")):
         failed = "That is not this server's admin token."
     else:
