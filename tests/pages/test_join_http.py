@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
+from urllib.parse import urlencode
 
 import httpx
 import jwt
@@ -264,6 +266,47 @@ async def test_the_registration_form_creates_a_registrant(api: ZoomApi, visitor:
     again = await visitor.post(created["registration_url"], data=data)
     assert again.status_code == 400 and "rita@example.com" in text_of(again.text, "error")
     assert (await visitor.get("/meeting/register/AAAAAAAAAAAAAAAAAAAAAA")).status_code == 404
+
+
+async def test_a_series_registration_form_lets_the_registrant_choose_occurrences(
+    api: ZoomApi, visitor: httpx.AsyncClient
+) -> None:
+    created = await meeting(
+        api,
+        type=8,
+        recurrence={"type": 2, "repeat_interval": 1, "weekly_days": "5", "end_times": 3},
+        settings={"approval_type": 0, "registration_type": 3},
+    )
+    occurrences = [o["occurrence_id"] for o in created["occurrences"]]
+    form = await visitor.get(created["registration_url"])
+    assert form.status_code == 200
+    offered = re.findall(r'name="occurrence_ids" value="(\d+)"', form.text)
+    assert offered == occurrences
+    assert (
+        '<time data-local datetime="2026-01-15T12:00:00Z">Thu 15 Jan 2026, 13:00 (CET, Europe/Paris)</time>'
+        in form.text
+    )
+    data = {"csrf_token": csrf_token(form.text), "first_name": "Oc", "email": "oc@example.com"}
+    none_chosen = await visitor.post(created["registration_url"], data=data)
+    assert (none_chosen.status_code, text_of(none_chosen.text, "error")) == (
+        400,
+        "Occurrences: This field is required.",
+    )
+    chosen = [*data.items(), ("occurrence_ids", occurrences[0]), ("occurrence_ids", occurrences[2])]
+    done = await visitor.post(
+        created["registration_url"],
+        content=urlencode(chosen),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert done.status_code == 200, done.text
+    [listed] = (await api.get(f"/v2/meetings/{created['id']}/registrants")).json()["registrants"]
+    registrant = (await api.get(f"/v2/meetings/{created['id']}/registrants/{listed['id']}")).json()
+    assert registrant["email"] == "oc@example.com"
+    for occurrence, expected in zip(occurrences, (1, 0, 1), strict=True):
+        page = (
+            await api.get(f"/v2/meetings/{created['id']}/registrants", params={"occurrence_id": occurrence})
+        ).json()
+        assert page["total_records"] == expected, (occurrence, page)
 
 
 async def test_the_access_log_never_shows_link_secrets(

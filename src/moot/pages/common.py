@@ -22,17 +22,23 @@ def deps_of(request: Request) -> Deps:
     return deps
 
 
-async def form_of(request: Request) -> dict[str, str]:
-    """A urlencoded form body (empty when too large or not text)."""
+async def form_pairs(request: Request) -> list[tuple[str, str]]:
+    """A urlencoded form body's fields in order, repeated names included (empty when too large or not
+    text)."""
     raw = b""
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > FORM_LIMIT:
-            return {}
+            return []
     try:
-        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
     except UnicodeDecodeError:
-        return {}
+        return []
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """A urlencoded form body (empty when too large or not text); of a repeated name, the last value."""
+    return dict(await form_pairs(request))
 
 
 class Page:

@@ -15,11 +15,12 @@ from starlette.routing import Route
 
 from moot.domain.errors import FieldError, ValidationFailed, ZoomError
 from moot.domain.meetings import Meeting
+from moot.domain.recurrence import Occurrence
 from moot.domain.registrant_requests import RegistrantInput
-from moot.domain.registrants import registration_enabled
+from moot.domain.registrants import picks_occurrences, registration_enabled
 from moot.domain.validation import parse
 from moot.pages import csrf
-from moot.pages.common import Page, deps_of, forged, form_of, message
+from moot.pages.common import Page, deps_of, forged, form_pairs, message
 from moot.pages.meeting_state import host_name, in_meeting_zone, next_start, utc_text
 from moot.pages.throttle import attempts, client_address
 from moot.services import registrants
@@ -37,8 +38,31 @@ async def _meeting(deps: Deps, token: str) -> Meeting | None:
     return meeting
 
 
+def _choices(meeting: Meeting, now: float, chosen: list[str]) -> list[dict[str, Any]]:
+    """The occurrences a registrant of a series picks from (registration_type 2 and 3): those not yet
+    over, each with its time in the meeting's zone."""
+    if not picks_occurrences(meeting):
+        return []
+    upcoming: list[Occurrence] = [o for o in meeting.available_occurrences if o.start + o.duration * 60 > now]
+    return [
+        {
+            "id": o.occurrence_id,
+            "utc": utc_text(o.start_time),
+            "text": in_meeting_zone(meeting, o.start_time),
+            "checked": o.occurrence_id in chosen,
+        }
+        for o in upcoming
+    ]
+
+
 async def _form(
-    request: Request, meeting: Meeting, fields: dict[str, str], *, error: str = "", status: int = 200
+    request: Request,
+    meeting: Meeting,
+    fields: dict[str, str],
+    *,
+    chosen: list[str] | None = None,
+    error: str = "",
+    status: int = 200,
 ) -> Response:
     deps = deps_of(request)
     page = Page(request)
@@ -51,6 +75,7 @@ async def _form(
         "action": request.url.path,
         "csrf_token": page.token(f"register:{request.path_params['token']}"),
         "fields": {key: fields.get(key, "") for key in ("first_name", "last_name", "email")},
+        "occurrences": _choices(meeting, deps.clock.timestamp(), chosen or []),
         "error": error,
     }
     return page.render("register.html", context, status)
@@ -69,13 +94,18 @@ def _problem(error: ZoomError) -> str:
     return error.message
 
 
+_LABELS = {"occurrence_ids": "Occurrences"}
+
+
 def _label(error: FieldError) -> str:
-    return error.field.replace("_", " ").capitalize()
+    return _LABELS.get(error.field) or error.field.replace("_", " ").capitalize()
 
 
 async def register_submit(request: Request) -> Response:
     deps = deps_of(request)
-    form = await form_of(request)
+    pairs = await form_pairs(request)
+    form = dict(pairs)
+    chosen = [value for key, value in pairs if key == "occurrence_ids" and value][:100]
     if not csrf.valid(deps, request, form.get("csrf_token", ""), f"register:{request.path_params['token']}"):
         return forged()
     meeting = await _meeting(deps, request.path_params["token"])
@@ -87,9 +117,9 @@ async def register_submit(request: Request) -> Response:
     host = Principal(account_id=meeting.account_id, client_id="", user_id=meeting.host_id, scopes=())
     try:
         body = parse(RegistrantInput, {key: value for key, value in fields.items() if value})
-        created = await registrants.create_registrant(deps, host, str(meeting.id), body, [])
+        created = await registrants.create_registrant(deps, host, str(meeting.id), body, chosen)
     except ZoomError as error:
-        return await _form(request, meeting, fields, error=_problem(error), status=400)
+        return await _form(request, meeting, fields, chosen=chosen, error=_problem(error), status=400)
     join_url = created.get("join_url")
     if join_url is None:
         return message(
