@@ -4,13 +4,13 @@ cookie nor compute the token."""
 
 from __future__ import annotations
 
-import base64
 import hmac
 import secrets
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from moot.domain import b64url
 from moot.services.context import Deps
 
 COOKIE = "moot_csrf"
@@ -26,7 +26,7 @@ def nonce(request: Request) -> str:
 
 def token(deps: Deps, nonce_value: str, purpose: str) -> str:
     mac = deps.keys.sign(f"csrf\x00{nonce_value}\x00{purpose}".encode())
-    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+    return b64url.encode(mac)
 
 
 def valid(deps: Deps, request: Request, form_token: str, purpose: str) -> bool:

@@ -7,7 +7,6 @@ everyone who passed the old one.
 
 from __future__ import annotations
 
-import base64
 import hmac
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -16,6 +15,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from moot.domain import b64url
 from moot.domain.meetings import Meeting
 from moot.services.context import Deps
 
@@ -23,17 +23,9 @@ VISITOR_LIFETIME = 24 * 3600
 HOST_LIFETIME = 12 * 3600
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def seal(deps: Deps, kind: str, body: dict[str, Any]) -> str:
-    payload = _b64(orjson.dumps(body))
-    mac = _b64(deps.keys.sign(f"page-{kind}\x00{payload}".encode()))
+    payload = b64url.encode(orjson.dumps(body))
+    mac = b64url.encode(deps.keys.sign(f"page-{kind}\x00{payload}".encode()))
     return f"{payload}.{mac}"
 
 
@@ -41,18 +33,18 @@ def unseal(deps: Deps, kind: str, sealed: str) -> dict[str, Any] | None:
     payload, _, mac = sealed.partition(".")
     if not payload or not mac or len(sealed) > 4096:
         return None
-    expected = _b64(deps.keys.sign(f"page-{kind}\x00{payload}".encode()))
+    expected = b64url.encode(deps.keys.sign(f"page-{kind}\x00{payload}".encode()))
     if not hmac.compare_digest(expected.encode(), mac.encode()):
         return None
     try:
-        body = orjson.loads(_unb64(payload))
+        body = orjson.loads(b64url.decode(payload))
     except (ValueError, orjson.JSONDecodeError):
         return None
     return body if isinstance(body, dict) else None
 
 
 def passcode_mark(deps: Deps, meeting: Meeting) -> str:
-    return _b64(deps.keys.sign(b"page-passcode\x00" + meeting.passcodes.password.encode())[:9])
+    return b64url.encode(deps.keys.sign(b"page-passcode\x00" + meeting.passcodes.password.encode())[:9])
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,30 +6,22 @@ holds everything needed to produce the next page.
 
 from __future__ import annotations
 
-import base64
 import hmac
 from typing import Any
 
 import orjson
 
+from moot.domain import b64url
 from moot.domain.errors import FieldError, ValidationFailed
 from moot.services.context import Deps
 
 TOKEN_LIFETIME = 15 * 60
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def encode(deps: Deps, kind: str, state: dict[str, Any]) -> str:
     payload = orjson.dumps({"k": kind, "x": int(deps.clock.timestamp()) + TOKEN_LIFETIME, **state})
     mac = deps.keys.sign(payload)[:16]
-    return _b64(payload) + "." + _b64(mac)
+    return b64url.encode(payload) + "." + b64url.encode(mac)
 
 
 def _invalid() -> ValidationFailed:
@@ -39,9 +31,9 @@ def _invalid() -> ValidationFailed:
 def decode(deps: Deps, kind: str, token: str) -> dict[str, Any]:
     try:
         body, mac = token.split(".", 1)
-        payload = _unb64(body)
+        payload = b64url.decode(body)
         expected = deps.keys.sign(payload)[:16]
-        if not hmac.compare_digest(expected, _unb64(mac)):
+        if not hmac.compare_digest(expected, b64url.decode(mac)):
             raise _invalid()
         state = orjson.loads(payload)
     except (ValueError, orjson.JSONDecodeError):

@@ -8,7 +8,6 @@ the emulator's Clock: moving the emulated world's clock must not sign the operat
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import time
@@ -19,6 +18,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
+from moot.domain import b64url
 from moot.domain.errors import RouteNotFound
 from moot.pages.render import redirect
 from moot.services.context import Deps
@@ -42,7 +42,7 @@ def _mac(deps: Deps, expires: int) -> str:
     token = deps.settings.admin_token or ""
     fingerprint = hashlib.sha256(token.encode()).hexdigest()
     mac = deps.keys.sign(f"inspector-session\x00{expires}\x00{fingerprint}".encode())
-    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+    return b64url.encode(mac)
 
 
 def session_value(deps: Deps, expires: int) -> str:
